@@ -1,0 +1,152 @@
+"""The audit trail: every create, update and delete of tenant data, field by field.
+
+Model signals catch saves and deletes of every audited model. Bulk writes
+(``update``, ``bulk_create``) skip signals, so the services that use them call
+``audit_record`` themselves.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from crm.tenancy import current_user_id
+
+_SKIP_FIELDS = {"id", "account", "created_at", "updated_at"}
+
+
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_off", default=False)
+
+
+@contextmanager
+def audit_suspended() -> Iterator[None]:
+    """Only for removing a whole account, whose trail goes with it."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def _is_audited(sender: Any) -> bool:
+    return (
+        isinstance(sender, type)
+        and bool(getattr(sender, "audited", False))
+        and not _suspended.get()
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _audited_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in _SKIP_FIELDS and not getattr(f, "audit_skip", False)
+    ]
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    return {f.name: _plain(f.value_from_object(instance)) for f in _audited_fields(type(instance))}
+
+
+def audit_record(
+    *,
+    account_id: int,
+    instance: models.Model,
+    action: str,
+    changes: dict[str, Any],
+    actor_id: int | None = None,
+    object_repr: str | None = None,
+) -> None:
+    from crm.models import AuditEntry
+
+    AuditEntry.objects.create(
+        account_id=account_id,
+        actor_id=actor_id if actor_id is not None else current_user_id(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=(object_repr if object_repr is not None else str(instance))[:200],
+        changes=changes,
+    )
+
+
+def _remember_old(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if not _is_audited(sender) or instance.pk is None or kwargs.get("raw"):
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first()
+    instance._audit_old = snapshot(old) if old is not None else None  # type: ignore[attr-defined]
+
+
+def _record_save(
+    sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
+) -> None:
+    if not _is_audited(sender) or kwargs.get("raw"):
+        return
+    new = snapshot(instance)
+    old = getattr(instance, "_audit_old", None)
+    if created or old is None:
+        changes = {name: [None, value] for name, value in new.items() if value not in (None, "")}
+        action = "create"
+    else:
+        changes = {
+            name: [old.get(name), value] for name, value in new.items() if old.get(name) != value
+        }
+        action = "update"
+        if not changes:
+            return
+    instance._audit_old = new  # type: ignore[attr-defined]
+    audit_record(
+        account_id=instance.account_id,  # type: ignore[attr-defined]
+        instance=instance,
+        action=action,
+        changes=changes,
+    )
+
+
+def _record_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if not _is_audited(sender):
+        return
+    account_id = instance.account_id  # type: ignore[attr-defined]
+    changes = {
+        name: [value, None] for name, value in snapshot(instance).items() if value not in (None, "")
+    }
+    audit_record(account_id=account_id, instance=instance, action="delete", changes=changes)
+
+
+def connect_signals() -> None:
+    pre_save.connect(_remember_old, dispatch_uid="audit_pre_save")
+    post_save.connect(_record_save, dispatch_uid="audit_post_save")
+    post_delete.connect(_record_delete, dispatch_uid="audit_post_delete")
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    if model is None:
+        return name.replace("_", " ")
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name.replace("_", " ")

@@ -1,0 +1,9 @@
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: Any) -> bool:
+        return bool(settings.ACCOUNT_ALLOW_REGISTRATION)

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from crm import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("welcome/", views.no_account, name="no_account"),
+    path("switch/", views.account_switch, name="account_switch"),
+    path("settings/account/", views.account_settings, name="account_settings"),
+    path("profile/", views.profile, name="profile"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/", views.membership_edit, name="membership_edit"),
+    path("team/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("categories/", views.categories, name="categories"),
+    path("categories/merge/", views.category_merge, name="category_merge"),
+    path("categories/<int:pk>/", views.category_edit, name="category_edit"),
+    path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
+    path("activity/", views.audit_log, name="audit_log"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
