@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("DISABLE_RATE_LIMITS", "true")
+
+from django.test import Client
+
+from crm.tenancy import rls_bypass
+from tests.world import PASSWORD, World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+@pytest.fixture(autouse=True)
+def _test_body_sees_all_accounts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Test set-up and assertions read every account; each request through the
+    middleware still runs with its own tenant context and the database wall up."""
+    uses_db = _DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker(
+        "django_db"
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    with rls_bypass():
+        yield
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+def login(client: Client, email: str) -> Client:
+    assert client.login(email=email, password=PASSWORD), f"cannot log in as {email}"
+    return client
+
+
+@pytest.fixture
+def alice(client: Client, world: World) -> Client:
+    return login(client, world.alice.email)
+
+
+@pytest.fixture
+def ann(client: Client, world: World) -> Client:
+    return login(client, world.ann.email)
