@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from crm import views
@@ -21,5 +20,4 @@ urlpatterns = [
     path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
     path("activity/", views.audit_log, name="audit_log"),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
 ]
