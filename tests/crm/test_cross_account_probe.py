@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from crm.middleware import SESSION_KEY
 from crm.models import Account, Membership, User
 from crm.rls import tenant_models
+from tests.helpers import body_of
 from tests.world import B_MARKER, World
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -142,10 +143,7 @@ def _probe(client: Client, world: World, as_user: User | None) -> tuple[int, int
                     session.save()
                 response = getattr(client, method)(url, payload if method == "post" else None)
                 requests += 1
-                body = (
-                    b"".join(response.streaming_content) if response.streaming else response.content
-                )
-                if B_MARKER.encode() in body.lower():
+                if B_MARKER.encode() in body_of(response).lower():
                     failures.append(
                         f"{method.upper()} {url} -> {response.status_code} shows B's data"
                     )
