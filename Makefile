@@ -53,5 +53,9 @@ worker: install
 beat: install
 	$(BIN)/celery -A crm beat --loglevel=INFO
 
+# Seeding 100,000 people into the demo account (the figure the benchmarks start from).
+bench: migrate
+	$(BIN)/python manage.py seed_demo --contacts 100000
+
 clean:
 	rm -rf $(VENV) var/broker var/staticfiles .pytest_cache

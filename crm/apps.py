@@ -23,7 +23,7 @@ class CrmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from crm import audit, tenancy  # noqa: F401  (connects the reconnect hook)
+        from crm import audit, checks, tenancy  # noqa: F401  (registers hooks and checks)
 
         audit.connect_signals()
         pre_migrate.connect(_bypass_for_migrate, dispatch_uid="crm_bypass_for_migrate")

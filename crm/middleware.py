@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 
-from crm.models import Membership
+from crm.models import Account, Membership
 from crm.tenancy import tenant_context
 
 SESSION_KEY = "account_id"
@@ -39,6 +41,7 @@ class TenantMiddleware:
                 if request.session.get(SESSION_KEY) != account_id:
                     request.session[SESSION_KEY] = account_id
             request.memberships = memberships  # type: ignore[attr-defined]
+        _activate_time_zone(request.account)  # type: ignore[attr-defined]
         with tenant_context(account_id, user_id):
             response = self.get_response(request)
         if isinstance(response, StreamingHttpResponse):
@@ -46,6 +49,17 @@ class TenantMiddleware:
                 response.streaming_content, account_id, user_id
             )
         return response
+
+
+def _activate_time_zone(account: Account | None) -> None:
+    """Dates show in the account's own time zone."""
+    if account is None:
+        timezone.deactivate()
+        return
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(account.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
 
 
 def _choose(memberships: list[Membership], wanted: Any) -> Membership | None:

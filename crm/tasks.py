@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -43,7 +44,7 @@ def send_invitation_email(*, account_id: int, invitation_id: int) -> str:
 @shared_task
 def purge_expired_invitations() -> int:
     """Cross-account maintenance: drop invitations that expired a week ago or more."""
-    cutoff = timezone.now() - timezone.timedelta(days=7)
+    cutoff = timezone.now() - timedelta(days=7)
     with rls_bypass():
         deleted, _ = Invitation.objects.filter(
             accepted_at__isnull=True, expires_at__lt=cutoff

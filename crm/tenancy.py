@@ -88,7 +88,7 @@ def _apply_everywhere(state: TenantState) -> None:
 def _apply_on_connect(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
     """A connection opened mid-context (a reconnect, a worker) gets the same wall."""
     state = _state.get()
-    if state != _EMPTY:
+    if state != _EMPTY or not _wall_is_up():
         _apply(connection, state)
 
 
