@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from crm.models import FLAG_NAMES, Category, Membership
+from crm.types import TenantRequest
 
 M = TypeVar("M", bound=Model)
 View = Callable[..., HttpResponse]
@@ -45,18 +46,18 @@ def member_required(*flags: str) -> Callable[[View], View]:
     return decorator
 
 
-def tenant_get(request: HttpRequest, model: type[M], pk: Any, **filters: Any) -> M:
+def tenant_get(request: TenantRequest, model: type[M], pk: Any, **filters: Any) -> M:
     """The object of the current account with this pk, or 404."""
-    queryset = model._default_manager.filter(account=request.account, **filters)  # type: ignore[attr-defined]
+    queryset = model._default_manager.filter(account=request.account, **filters)
     return get_object_or_404(queryset, pk=pk)
 
 
-def category_get(request: HttpRequest, pk: int) -> Category:
+def category_get(request: TenantRequest, pk: int) -> Category:
     return tenant_get(request, Category, pk)
 
 
-def membership_get(request: HttpRequest, pk: int) -> Membership:
+def membership_get(request: TenantRequest, pk: int) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user").filter(account=request.account),
-        pk=pk,  # type: ignore[attr-defined]
+        pk=pk,
     )

@@ -147,6 +147,7 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     if model is None:
         return name.replace("_", " ")
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except Exception:
         return name.replace("_", " ")
+    return str(getattr(field, "verbose_name", name.replace("_", " ")))

@@ -181,6 +181,8 @@ class Invitation(TenantModel):
     can_export = models.BooleanField(default=False)
     can_manage_users = models.BooleanField(default=False)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    # The token is the key to join: keep it out of the activity log every member reads.
+    token.audit_skip = True  # type: ignore[attr-defined]
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

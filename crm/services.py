@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -41,7 +42,7 @@ def account_create(*, name: str, owner: User, time_zone: str | None = None) -> A
     if not name:
         raise ValidationError({"name": "The account needs a name."})
     with transaction.atomic():
-        account = Account.objects.create(name=name, time_zone=time_zone or "America/Denver")
+        account = Account.objects.create(name=name, time_zone=time_zone or settings.TIME_ZONE)
         with tenant_context(account.pk, owner.pk):
             membership = Membership(account=account, user=owner, role=Role.OWNER)
             membership.apply_role_preset()
@@ -77,7 +78,9 @@ def account_update(*, account: Account, name: str, time_zone: str) -> Account:
 
 def membership_update(*, membership: Membership, role: str, flags: dict[str, bool]) -> Membership:
     """Change a member's role and flags; an account always keeps an owner who manages users."""
-    if membership.role == Role.OWNER and role != Role.OWNER:
+    # Ask the database: a bound ModelForm has already put the new role on the instance.
+    stored_role = Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+    if stored_role == Role.OWNER and role != Role.OWNER:
         owners = Membership.objects.filter(account_id=membership.account_id, role=Role.OWNER)
         if owners.count() <= 1:
             raise ValidationError("An account needs at least one owner.")

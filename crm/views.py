@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,7 +40,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _form_errors(form: object, exc: ValidationError) -> None:
+def _form_errors(form: BaseForm, exc: ValidationError) -> None:
     """Put a service's ValidationError back on the form, so the user keeps what they typed."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -259,7 +262,8 @@ def categories(request: TenantRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def category_edit(request: TenantRequest, pk: int) -> HttpResponse:
     category = category_get(request, pk)
-    form = CategoryForm(request.POST or None, instance=category)
+    # The form edits a copy, so a rejected name never reaches the page heading.
+    form = CategoryForm(request.POST or None, instance=copy.copy(category))
     if request.method == "POST" and form.is_valid():
         try:
             services.category_rename(
@@ -290,7 +294,7 @@ def category_delete(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect("categories")
 
 
-@member_required()
+@member_required("can_delete")
 @require_POST
 def category_merge(request: TenantRequest) -> HttpResponse:
     form = CategoryMergeForm(request.POST, account=request.account)

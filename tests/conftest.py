@@ -1,23 +1,23 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("DISABLE_RATE_LIMITS", "true")
-
 from django.test import Client
 
+from crm.celery import app as celery_app
 from crm.tenancy import rls_bypass
 from tests.world import PASSWORD, World, build_world
+
+# Tasks run in the test's own thread; tests/crm/test_worker.py starts a real worker.
+celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ACCOUNT_RATE_LIMITS = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
