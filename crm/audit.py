@@ -11,13 +11,14 @@ import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
 
 from crm.tenancy import current_user_id
 
@@ -61,11 +62,20 @@ def _plain(value: Any) -> Any:
 
 
 def _audited_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    return [
-        f
-        for f in model._meta.concrete_fields
-        if f.name not in _SKIP_FIELDS and not getattr(f, "audit_skip", False)
-    ]
+    exclude = _SKIP_FIELDS | set(getattr(model, "audit_exclude", ()))
+    return [f for f in model._meta.concrete_fields if f.name not in exclude]
+
+
+def _subject(instance: models.Model) -> tuple[type[models.Model], Any]:
+    """The record whose page shows this change (a phone's person, say, or itself),
+    read from the foreign key's column so no query is needed."""
+    parent = getattr(type(instance), "audit_parent", None)
+    if parent:
+        field = type(instance)._meta.get_field(parent)
+        parent_id = getattr(instance, field.attname, None)  # type: ignore[union-attr]
+        if parent_id is not None:
+            return field.related_model, parent_id  # type: ignore[return-value]
+    return type(instance), instance.pk
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -83,15 +93,64 @@ def audit_record(
 ) -> None:
     from crm.models import AuditEntry
 
+    subject_model, subject_id = _subject(instance)
     AuditEntry.objects.create(
         account_id=account_id,
         actor_id=actor_id if actor_id is not None else current_user_id(),
         action=action,
         content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
         object_id=str(instance.pk),
+        subject_type=ContentType.objects.get_for_model(subject_model, for_concrete_model=False),
+        subject_id=str(subject_id),
         object_repr=(object_repr if object_repr is not None else str(instance))[:200],
         changes=changes,
     )
+
+
+def audit_bulk(
+    *,
+    account_id: int,
+    model: type[models.Model],
+    ids: Iterable[Any],
+    action: str,
+    changes: dict[str, Any],
+    reprs: dict[Any, str] | None = None,
+) -> int:
+    """One entry per record for a bulk write that skipped the model signals."""
+    from crm.models import AuditEntry
+
+    ids = list(ids)
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    actor_id = current_user_id()
+    now = timezone.now()
+    if reprs is None:
+        reprs = {
+            obj.pk: str(obj)[:200]
+            for obj in model._base_manager.filter(pk__in=list(ids)).only(*_repr_fields(model))
+        }
+    entries = [
+        AuditEntry(
+            account_id=account_id,
+            actor_id=actor_id,
+            action=action,
+            content_type=content_type,
+            object_id=str(pk),
+            subject_type=content_type,
+            subject_id=str(pk),
+            object_repr=reprs.get(pk, str(pk)),
+            changes=changes,
+            created_at=now,
+        )
+        for pk in ids
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    return len(entries)
+
+
+def _repr_fields(model: type[models.Model]) -> list[str]:
+    names = {f.name for f in model._meta.concrete_fields}
+    wanted = [n for n in ("first_name", "last_name", "company", "name", "title") if n in names]
+    return wanted or ["pk"]
 
 
 def _remember_old(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
@@ -97,6 +98,8 @@ class TenantModel(models.Model):
     objects = TenantQuerySet.as_manager()
 
     audited: ClassVar[bool] = True
+    audit_exclude: ClassVar[set[str]] = set()
+    audit_parent: ClassVar[str | None] = None  # e.g. "contact": history shows on the person
 
     class Meta:
         abstract = True
@@ -181,8 +184,6 @@ class Invitation(TenantModel):
     can_export = models.BooleanField(default=False)
     can_manage_users = models.BooleanField(default=False)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    # The token is the key to join: keep it out of the activity log every member reads.
-    token.audit_skip = True  # type: ignore[attr-defined]
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -192,6 +193,9 @@ class Invitation(TenantModel):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # The token is the key to join: keep it out of the activity log every member reads.
+    audit_exclude: ClassVar[set[str]] = {"token"}
 
     class Meta:
         ordering = ["-created_at"]
@@ -258,6 +262,9 @@ class AuditEntry(TenantModel):
     action = models.CharField(max_length=8, choices=AuditAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
+    # The record whose history shows this entry: itself, or e.g. the person a phone belongs to.
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -269,7 +276,7 @@ class AuditEntry(TenantModel):
         verbose_name_plural = "audit entries"
         indexes = [
             models.Index(fields=["account", "-created_at"]),
-            models.Index(fields=["account", "content_type", "object_id"]),
+            models.Index(fields=["account", "subject_type", "subject_id", "-created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -280,3 +287,43 @@ class AuditEntry(TenantModel):
         model = self.content_type.model_class()
         name = model._meta.verbose_name if model else self.content_type.model
         return str(name).capitalize()
+
+
+class Task(TenantModel):
+    """Something to do, by a date, often about one record (a call, a follow-up)."""
+
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the task is about, in any app (apps to the right of crm cannot be imported here).
+    related_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    related_id = models.CharField(max_length=64, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [models.F("due_on").asc(nulls_last=True), "id"]
+        indexes = [
+            models.Index(fields=["account", "done_at", "due_on"], name="task_open_by_due"),
+            models.Index(fields=["account", "related_type", "related_id"], name="task_related"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_done and self.due_on is not None and self.due_on < timezone.localdate()

@@ -24,7 +24,7 @@ def record_history(*, account: Account, instance: Model, limit: int = 50) -> lis
     content_type = ContentType.objects.get_for_model(type(instance), for_concrete_model=False)
     return list(
         AuditEntry.objects.for_account(account)
-        .filter(content_type=content_type, object_id=str(instance.pk))
+        .filter(subject_type=content_type, subject_id=str(instance.pk))
         .select_related("actor", "content_type")[:limit]
     )
 

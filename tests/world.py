@@ -12,8 +12,17 @@ a later issue that adds a tenant model adds its rows here (the probe checks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from contacts.models import Contact, ContactCategory
+from contacts.services import (
+    AddressInput,
+    ContactData,
+    EmailInput,
+    PhoneInput,
+    contact_create,
+    contact_log,
+    smartlist_save,
+)
 from crm.models import Account, Category, Invitation, Membership, Role, User
 from crm.services import account_create, category_create, invitation_create
 from crm.tenancy import tenant_context
@@ -52,17 +61,38 @@ def populate_account(account: Account, owner: User, marker: str) -> None:
     """One or more rows of every tenant model, each text carrying ``marker``."""
     with tenant_context(account.pk, owner.pk):
         category = category_create(account=account, name=f"{marker} farm", description=marker)
-        person = Contact.objects.create(
-            account=account, first_name=f"{marker}first", last_name=f"{marker}last"
-        )
-        prospect = Contact.objects.create(
+        person, _ = contact_create(
             account=account,
-            first_name=f"{marker}lead",
-            last_name=f"{marker}prospect",
-            database="prospects",
+            actor=owner,
+            data=ContactData(
+                fields={"first_name": f"{marker}first", "last_name": f"{marker}last"},
+                phones=[PhoneInput(raw="(970) 555-0123")],
+                emails=[EmailInput(address=f"{marker}.person@example.com")],
+                addresses=[AddressInput(street=f"1 {marker} Way", city="Fort Collins", state="CO")],
+                category_ids=[category.pk],
+            ),
         )
-        ContactCategory.objects.create(account=account, contact=person, category=category)
-        ContactCategory.objects.create(account=account, contact=prospect, category=category)
+        contact_create(
+            account=account,
+            actor=owner,
+            data=ContactData(
+                fields={
+                    "first_name": f"{marker}lead",
+                    "last_name": f"{marker}prospect",
+                    "database": "prospects",
+                    "spouse": person,
+                },
+                category_ids=[category.pk],
+            ),
+        )
+        contact_log(
+            contact=person,
+            actor=owner,
+            kind="call_connected",
+            body=f"talked with {marker}",
+            follow_up_on=date(2030, 1, 1),
+        )
+        smartlist_save(account=account, actor=owner, name=f"{marker} list", query="q=" + marker)
         invitation_create(
             account=account,
             email=f"{marker}.helper@example.com",

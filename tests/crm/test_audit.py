@@ -12,7 +12,7 @@ def _entries(world: World, model: type, pk: int) -> list[AuditEntry]:
     content_type = ContentType.objects.get_for_model(model)
     return list(
         AuditEntry.objects.for_account(world.a)
-        .filter(content_type=content_type, object_id=str(pk))
+        .filter(subject_type=content_type, subject_id=str(pk))
         .order_by("created_at", "id")
     )
 
