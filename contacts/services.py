@@ -508,7 +508,10 @@ def contact_mark_deceased(
             contact=survivor,
             actor=actor,
             kind=NoteKind.SYSTEM,
-            body=f"{contact.full_name} died {deceased_on:%B %-d, %Y}. Letters now go to {survivor.full_name} alone.",
+            body=(
+                f"{contact.full_name} died {deceased_on:%B %-d, %Y}. "
+                f"Letters now go to {survivor.full_name} alone."
+            ),
         )
         refresh_search(survivor)
         title = f"Reach {survivor.full_name} after {contact.full_name}'s death"
