@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.models import Category, TenantModel, TenantQuerySet
@@ -45,6 +46,10 @@ class ContactQuerySet(TenantQuerySet):
 
     def in_trash(self) -> ContactQuerySet:
         return self.filter(deleted_at__isnull=False)
+
+
+# Partial indexes cover what lists read: people not in the trash.
+_ALIVE = Q(deleted_at__isnull=True)
 
 
 def month_day(value: Any) -> int | None:
@@ -102,11 +107,19 @@ class Contact(TenantModel):
 
     class Meta:
         indexes = [
+            # The call-down indexes (NULLS FIRST) are Postgres-only: see migration 0004.
             models.Index(
-                fields=["account", "database", "last_contacted_at", "id"], name="contact_calldown"
+                "account",
+                "database",
+                "last_name",
+                "first_name",
+                "id",
+                name="contact_name",
+                condition=_ALIVE,
             ),
-            models.Index(fields=["account", "last_name", "first_name"], name="contact_name"),
-            models.Index(fields=["account", "created_at"], name="contact_created"),
+            models.Index(
+                "account", "database", "created_at", "id", name="contact_created", condition=_ALIVE
+            ),
             models.Index(fields=["account", "birthday_md"], name="contact_birthday"),
             models.Index(fields=["account", "anniversary_md"], name="contact_anniversary"),
             models.Index(fields=["account", "deleted_at"], name="contact_trash"),

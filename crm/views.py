@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -31,7 +31,7 @@ from crm.forms import (
     ProfileForm,
 )
 from crm.middleware import SESSION_KEY
-from crm.models import Invitation, User
+from crm.models import Invitation, Job, JobStatus, User
 from crm.types import TenantRequest
 
 
@@ -323,3 +323,24 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     return render(
         request, template, {"filter": filterset, "page": page, "query": query.urlencode()}
     )
+
+
+@member_required()
+@require_GET
+def job_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    """The progress bar; htmx polls the partial until the job is finished."""
+    job = tenant_get(request, Job, pk)
+    template = "crm/_job_progress.html" if request.htmx else "crm/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@member_required()
+@require_GET
+def job_download(request: TenantRequest, pk: int) -> FileResponse:
+    job = tenant_get(request, Job, pk, status=JobStatus.DONE)
+    if not job.result_file:
+        raise Http404("This job made no file.")
+    export = job.kind.endswith("export")
+    if export and not request.membership.can_export:
+        raise PermissionDenied("Your role in this account does not allow exports.")
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name)

@@ -23,7 +23,7 @@ from contacts.services import (
     contact_log,
     smartlist_save,
 )
-from crm.models import Account, Category, Invitation, Membership, Role, User
+from crm.models import Account, Category, Invitation, Job, Membership, Role, User
 from crm.services import account_create, category_create, invitation_create
 from crm.tenancy import tenant_context
 
@@ -93,6 +93,14 @@ def populate_account(account: Account, owner: User, marker: str) -> None:
             follow_up_on=date(2030, 1, 1),
         )
         smartlist_save(account=account, actor=owner, name=f"{marker} list", query="q=" + marker)
+        Job.objects.create(
+            account=account,
+            kind="contacts.export",
+            title=f"{marker} export",
+            status="done",
+            result_name=f"{marker}.csv",
+            created_by=owner,
+        )
         invitation_create(
             account=account,
             email=f"{marker}.helper@example.com",

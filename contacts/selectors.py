@@ -1,0 +1,83 @@
+"""Reads of people, always through the account and never of the trash unless asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, QuerySet
+from django.http import QueryDict
+
+from contacts.filters import ContactFilter
+from contacts.models import Contact, ContactCategory, Note, SmartList
+from crm.models import Account, Task
+
+LIST_PAGE_SIZE = 25
+
+
+def with_row_data(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    """What a list row shows, in a fixed number of queries whatever the page size."""
+    return queryset.prefetch_related(
+        "phones",
+        "emails",
+        "addresses",
+        Prefetch(
+            "category_links",
+            queryset=ContactCategory.objects.select_related("category").order_by("category__name"),
+        ),
+        "categories",
+    )
+
+
+def contact_list(*, account: Account, params: QueryDict | dict[str, Any] | None) -> ContactFilter:
+    base = Contact.objects.for_account(account).alive()
+    return ContactFilter(params, queryset=base, account_id=account.pk)
+
+
+def contact_detail(*, account: Account, pk: int) -> Contact | None:
+    queryset = with_row_data(Contact.objects.for_account(account)).select_related(
+        "spouse", "referred_by", "deleted_by"
+    )
+    return queryset.filter(pk=pk).first()
+
+
+def recent_notes(*, contact: Contact, limit: int = 30) -> list[Note]:
+    return list(
+        Note.objects.for_account(contact.account_id)
+        .filter(contact=contact)
+        .select_related("author")[:limit]
+    )
+
+
+def open_tasks_about(*, contact: Contact) -> list[Task]:
+    content_type = ContentType.objects.get_for_model(Contact)
+    return list(
+        Task.objects.for_account(contact.account_id).filter(
+            related_type=content_type, related_id=str(contact.pk), done_at__isnull=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SmartListCount:
+    smart_list: SmartList
+    count: int
+
+
+def smart_lists(*, account: Account) -> list[SmartListCount]:
+    """The sidebar: each saved filter with how many people are in it now."""
+    result = []
+    for smart in SmartList.objects.for_account(account):
+        filterset = contact_list(account=account, params=QueryDict(smart.query))
+        result.append(SmartListCount(smart, filterset.qs.order_by().count()))
+    return result
+
+
+def trash_list(*, account: Account) -> QuerySet[Contact]:
+    return (
+        Contact.objects.for_account(account)
+        .in_trash()
+        .select_related("deleted_by")
+        .order_by("-deleted_at", "-id")
+    )
