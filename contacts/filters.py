@@ -115,7 +115,7 @@ class ContactFilter(django_filters.FilterSet):
     def qs(self) -> QuerySet[Contact]:
         queryset = super().qs
         if "sort" not in (getattr(self.form, "cleaned_data", None) or {}):
-            queryset = _calldown(queryset)
+            queryset = calldown_order(queryset)
         return queryset
 
     def filter_search(
@@ -206,9 +206,9 @@ class ContactFilter(django_filters.FilterSet):
             return queryset.order_by("-created_at", "-id")
         if value == "created":
             return queryset.order_by("created_at", "id")
-        return _calldown(queryset)
+        return calldown_order(queryset)
 
 
-def _calldown(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+def calldown_order(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     """The book's call-down list: never contacted first, then the longest silent."""
     return queryset.order_by(F("last_contacted_at").asc(nulls_first=True), "id")

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Category, TenantModel, TenantQuerySet
@@ -128,6 +129,9 @@ class Contact(TenantModel):
     def __str__(self) -> str:
         return self.full_name or self.company or "(no name)"
 
+    def get_absolute_url(self) -> str:
+        return reverse("contact_detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -164,7 +168,7 @@ class ContactCategory(TenantModel):
         indexes = [models.Index(fields=["account", "category"], name="contact_category_by_cat")]
 
     def __str__(self) -> str:
-        return f"{self.contact_id} in {self.category_id}"
+        return f"{self.contact} in {self.category}"
 
 
 class PhoneLabel(models.TextChoices):

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from crm.models import AuditAction, AuditEntry, User
+
+_DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class AuditFilter(django_filters.FilterSet):

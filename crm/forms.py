@@ -77,8 +77,12 @@ class CategoryForm(forms.ModelForm):
 
 
 class CategoryMergeForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=Category.objects.none(), label="Merge")
-    target = forms.ModelChoiceField(queryset=Category.objects.none(), label="into")
+    source = forms.ModelChoiceField(
+        queryset=Category.objects.none(), label="Merge", empty_label="Choose a category…"
+    )
+    target = forms.ModelChoiceField(
+        queryset=Category.objects.none(), label="into", empty_label="Choose a category…"
+    )
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -202,7 +202,7 @@ class Invitation(TenantModel):
         indexes = [models.Index(fields=["account", "email"])]
 
     def __str__(self) -> str:
-        return f"Invitation for {self.email}"
+        return self.email
 
     @property
     def is_open(self) -> bool:

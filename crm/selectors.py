@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 from crm import category_links
-from crm.audit import field_label
+from crm.audit_display import describe
 from crm.filters import AuditFilter
-from crm.models import Account, AuditEntry, Category, Invitation, Membership
+from crm.models import Account, AuditEntry, Category, Invitation, Membership, Task
 
 
 def audit_list(*, account: Account, params: Any) -> AuditFilter:
@@ -27,22 +27,6 @@ def record_history(*, account: Account, instance: Model, limit: int = 50) -> lis
         .filter(subject_type=content_type, subject_id=str(instance.pk))
         .select_related("actor", "content_type")[:limit]
     )
-
-
-@dataclass(frozen=True)
-class ChangeLine:
-    field: str
-    old: Any
-    new: Any
-
-
-def change_lines(entry: AuditEntry) -> list[ChangeLine]:
-    model = entry.content_type.model_class()
-    lines = []
-    for name, pair in (entry.changes or {}).items():
-        old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-        lines.append(ChangeLine(field=field_label(model, name), old=old, new=new))
-    return lines
 
 
 def category_list(*, account: Account) -> list[Category]:
@@ -63,17 +47,34 @@ def team_list(*, account: Account) -> tuple[QuerySet[Membership], QuerySet[Invit
     return members, invitations.select_related("invited_by")
 
 
-def dashboard_summary(*, account: Account) -> dict[str, Any]:
-    """The landing page: who is on the team, how the database looks, what changed lately."""
-    from contacts.models import Contact, Database
+def dashboard_summary(*, account: Account, membership: Membership) -> dict[str, Any]:
+    """The landing page: the apps' panels, tasks due, the team, what changed lately."""
+    from crm import dashboard
 
-    people = Contact.objects.for_account(account)
     return {
-        "contact_count": people.filter(database=Database.CONTACTS).count(),
-        "prospect_count": people.filter(database=Database.PROSPECTS).count(),
+        "panels": dashboard.panels(account, membership),
+        "tasks_due": tasks_due(account=account),
         "category_count": Category.objects.for_account(account).count(),
         "member_count": Membership.objects.filter(account=account).count(),
-        "recent": list(
-            AuditEntry.objects.for_account(account).select_related("actor", "content_type")[:8]
+        "recent": describe(
+            list(
+                AuditEntry.objects.for_account(account).select_related("actor", "content_type")[:8]
+            )
         ),
     }
+
+
+def tasks_due(*, account: Account, limit: int = 8) -> list[Task]:
+    """Open tasks due today or earlier, oldest first."""
+    return list(
+        Task.objects.for_account(account)
+        .filter(done_at__isnull=True, due_on__lte=timezone.localdate())
+        .select_related("assigned_to")[:limit]
+    )
+
+
+def task_list(*, account: Account, show: str) -> QuerySet[Task]:
+    tasks = Task.objects.for_account(account).select_related("assigned_to", "related_type")
+    if show == "done":
+        return tasks.filter(done_at__isnull=False).order_by("-done_at")
+    return tasks.filter(done_at__isnull=True)

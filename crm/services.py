@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from crm.models import (
     Invitation,
     Membership,
     Role,
+    Task,
     User,
 )
 from crm.tenancy import rls_bypass, tenant_context
@@ -51,10 +53,20 @@ def account_create(*, name: str, owner: User, time_zone: str | None = None) -> A
                 Category.objects.create(
                     account=account, key=key, name=cat_name, description=description
                 )
+            audit_record(
+                account_id=account.pk,
+                instance=account,
+                action="create",
+                changes={"name": [None, account.name], "time_zone": [None, account.time_zone]},
+            )
     return account
 
 
-def user_create(*, email: str, password: str | None, full_name: str = "") -> User:
+def user_create(
+    *, email: str, password: str | None, full_name: str = "", email_verified: bool = False
+) -> User:
+    """A login. ``email_verified`` when the address is proven (an invitation link was
+    followed, an operator created it); allauth asks for a verified address before 2FA."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "A user with this email already exists."})
@@ -62,6 +74,10 @@ def user_create(*, email: str, password: str | None, full_name: str = "") -> Use
     if password is None:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    if email_verified:
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
     return user
 
 
@@ -91,6 +107,14 @@ def membership_update(*, membership: Membership, role: str, flags: dict[str, boo
         membership.apply_role_preset()
     membership.save()
     return membership
+
+
+def is_last_owner(membership: Membership) -> bool:
+    return (
+        membership.role == Role.OWNER
+        and Membership.objects.filter(account_id=membership.account_id, role=Role.OWNER).count()
+        <= 1
+    )
 
 
 def membership_remove(*, membership: Membership) -> None:
@@ -221,3 +245,9 @@ def category_merge(*, source: Category, target: Category) -> Category:
 
 def category_usage(account: Account) -> dict[int, int]:
     return category_links.usage_counts(account)
+
+
+def task_complete(*, task: Task, done: bool = True) -> Task:
+    task.done_at = timezone.now() if done else None
+    task.save(update_fields=["done_at"])
+    return task

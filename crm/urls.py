@@ -19,6 +19,8 @@ urlpatterns = [
     path("categories/<int:pk>/", views.category_edit, name="category_edit"),
     path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
     path("activity/", views.audit_log, name="audit_log"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("contacts/", include("contacts.urls")),

@@ -15,11 +15,13 @@ from django.db import connection
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm import selectors, services
 from crm.access import category_get, member_required, membership_get, tenant_get
+from crm.audit_display import describe
 from crm.forms import (
     AccountCreateForm,
     AccountSettingsForm,
@@ -31,7 +33,7 @@ from crm.forms import (
     ProfileForm,
 )
 from crm.middleware import SESSION_KEY
-from crm.models import Invitation, Job, JobStatus, User
+from crm.models import Invitation, Job, JobStatus, Task, User
 from crm.types import TenantRequest
 
 
@@ -58,9 +60,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @member_required()
 def dashboard(request: TenantRequest) -> HttpResponse:
-    return render(
-        request, "crm/dashboard.html", selectors.dashboard_summary(account=request.account)
-    )
+    summary = selectors.dashboard_summary(account=request.account, membership=request.membership)
+    return render(request, "crm/dashboard.html", summary)
 
 
 @login_required
@@ -166,7 +167,12 @@ def membership_edit(request: TenantRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "crm/membership_edit.html",
-        {"form": form, "member": membership, "record": membership},
+        {
+            "form": form,
+            "member": membership,
+            "record": membership,
+            "can_remove": not services.is_last_owner(membership),
+        },
     )
 
 
@@ -212,6 +218,7 @@ def invitation_accept(request: TenantRequest, token: str) -> HttpResponse:
                     email=invitation.email,
                     password=form.cleaned_data["password1"],
                     full_name=form.cleaned_data["full_name"],
+                    email_verified=True,  # they followed the link sent to that address
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if user is not None:
@@ -320,9 +327,13 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     template = "crm/_audit_rows.html" if request.htmx else "crm/audit_log.html"
-    return render(
-        request, template, {"filter": filterset, "page": page, "query": query.urlencode()}
-    )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "entries": describe(page.object_list),
+        "query": query.urlencode(),
+    }
+    return render(request, template, context)
 
 
 @member_required()
@@ -344,3 +355,27 @@ def job_download(request: TenantRequest, pk: int) -> FileResponse:
     if export and not request.membership.can_export:
         raise PermissionDenied("Your role in this account does not allow exports.")
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@member_required()
+@require_GET
+def tasks(request: TenantRequest) -> HttpResponse:
+    show = "done" if request.GET.get("show") == "done" else "open"
+    page = Paginator(selectors.task_list(account=request.account, show=show), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "crm/tasks.html",
+        {"page": page, "show": show, "query": f"show={show}", "today": timezone.localdate()},
+    )
+
+
+@member_required()
+@require_POST
+def task_done(request: TenantRequest, pk: int) -> HttpResponse:
+    task = tenant_get(request, Task, pk)
+    services.task_complete(task=task, done=request.POST.get("undo") != "1")
+    if request.htmx:
+        return render(request, "crm/_task_row.html", {"task": task, "today": timezone.localdate()})
+    return redirect(request.POST.get("next") or "tasks")

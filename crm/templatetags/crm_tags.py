@@ -7,6 +7,7 @@ from django.template.base import NodeList, Parser, Token
 from django.template.context import Context
 
 from crm import selectors
+from crm.audit_display import describe
 
 register = template.Library()
 
@@ -16,12 +17,7 @@ def record_history(context: Context, record: Any) -> dict[str, Any]:
     """The audit trail of one record, for the bottom of its page."""
     request = context["request"]
     entries = selectors.record_history(account=request.account, instance=record)
-    return {"entries": [(e, selectors.change_lines(e)) for e in entries]}
-
-
-@register.filter
-def change_lines(entry: Any) -> list[selectors.ChangeLine]:
-    return selectors.change_lines(entry)
+    return {"entries": describe(entries)}
 
 
 class IncomeNode(template.Node):
