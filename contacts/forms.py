@@ -175,9 +175,11 @@ class LogForm(forms.Form):
     def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         phones = list(contact.phones.all())
-        self.fields["phone"].choices = [("", "—")] + [
+        phone_field = self.fields["phone"]
+        assert isinstance(phone_field, forms.TypedChoiceField)
+        phone_field.choices = [("", "—")] + [
             (p.pk, f"{p.display} ({p.get_label_display()})") for p in phones
-        ]  # type: ignore[attr-defined]
+        ]
         if phones:
             self.initial.setdefault("phone", phones[0].pk)
 

@@ -102,7 +102,7 @@ class Contact(TenantModel):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ContactQuerySet.as_manager()
+    objects: ClassVar[Any] = ContactQuerySet.as_manager()
 
     audit_exclude: ClassVar[set[str]] = {"search_text", "birthday_md", "anniversary_md"}
 

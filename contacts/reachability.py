@@ -84,21 +84,21 @@ def reach(contact: Contact, channel: str, *, automated: bool = False) -> Reach:
         emails = list(contact.emails.all())
         if not emails:
             return _blocked("No email address")
-        usable = [e for e in emails if e.status == EmailStatus.OK]
-        if not usable:
+        open_emails = [e for e in emails if e.status == EmailStatus.OK]
+        if not open_emails:
             return _blocked(f"Email {emails[0].get_status_display().lower()}")
-        return Reach(ok=True, target=usable[0])
+        return Reach(ok=True, target=open_emails[0])
     if channel == Channel.LETTER:
         addresses = [a for a in contact.addresses.all() if a.is_mailing]
         if not addresses:
             return _blocked("No mailing address")
-        usable = [a for a in addresses if a.status == AddressStatus.OK and a.is_complete]
-        if not usable:
+        deliverable = [a for a in addresses if a.status == AddressStatus.OK and a.is_complete]
+        if not deliverable:
             returned = any(a.status == AddressStatus.RETURNED for a in addresses)
             return _blocked(
                 "Mail came back (returned)" if returned else "Mailing address incomplete"
             )
-        return Reach(ok=True, target=usable[0])
+        return Reach(ok=True, target=deliverable[0])
     raise ValueError(f"Unknown channel {channel!r}")
 
 
@@ -115,6 +115,7 @@ def usable_mailing_address() -> Exists:
         Address.objects.filter(contact=OuterRef("pk"), is_mailing=True, status=AddressStatus.OK)
         .exclude(street="")
         .exclude(city="")
+        .exclude(postal_code="", state="")  # the same test as Address.is_complete
     )
 
 

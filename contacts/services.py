@@ -72,7 +72,8 @@ class ContactData:
 def refresh_search(contact: Contact) -> None:
     """Rebuild the derived search text from the person and their child rows."""
     contact.search_text = build_search_text(
-        names=[contact.first_name, contact.last_name, contact.company, contact.salutation],
+        # The full name, so "Jack Smi" finds Jack Smith as well as "jack" or "smith" alone.
+        names=[contact.full_name, contact.company, contact.salutation],
         emails=Email.objects.filter(contact=contact).values_list("address", flat=True),
         phone_digits=Phone.objects.filter(contact=contact).values_list("digits", flat=True),
         streets=Address.objects.filter(contact=contact).values_list("street", flat=True),
@@ -121,12 +122,12 @@ def _replace_children(contact: Contact, data: ContactData) -> list[str]:
 
     existing_emails = {e.address.lower(): e for e in contact.emails.all()}
     keep_emails: set[int] = set()
-    for position, item in enumerate(data.emails):
-        address = item.address.strip().lower()
-        if not address:
+    for position, email_input in enumerate(data.emails):
+        email_address = email_input.address.strip().lower()
+        if not email_address:
             continue
-        email = existing_emails.get(address) or Email(account_id=account_id, contact=contact)
-        email.address, email.label, email.position = address, item.label, position
+        email = existing_emails.get(email_address) or Email(account_id=account_id, contact=contact)
+        email.address, email.label, email.position = email_address, email_input.label, position
         email.save()
         keep_emails.add(email.pk)
     for email in existing_emails.values():
@@ -134,8 +135,10 @@ def _replace_children(contact: Contact, data: ContactData) -> list[str]:
             email.delete()
 
     existing_addresses = list(contact.addresses.all())
-    for position, item in enumerate(data.addresses):
-        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in vars(item).items()}
+    for position, address_input in enumerate(data.addresses):
+        values = {
+            k: (v.strip() if isinstance(v, str) else v) for k, v in vars(address_input).items()
+        }
         if not any(values[k] for k in ("street", "city", "postal_code")):
             continue
         address = (

@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from contacts import views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.contact_list, name="contact_list"),
     path("new/", views.contact_create, name="contact_create"),
     path("lookup/", views.contact_lookup, name="contact_lookup"),

@@ -25,6 +25,7 @@ from contacts.forms import (
 from contacts.models import Contact
 from contacts.reachability import channel_badges
 from crm.access import member_required, tenant_get
+from crm.forms import add_service_errors
 from crm.types import TenantRequest
 
 LIST_QUERY_KEYS = (
@@ -89,7 +90,7 @@ def contact_create(request: TenantRequest) -> HttpResponse:
                 account=request.account, actor=request.user, data=editor.data()
             )
         except ValidationError as exc:
-            _to_form(editor, exc)
+            add_service_errors(editor.form, exc)
         else:
             _show_warnings(request, warnings)
             messages.success(request, f"Added {contact}.")
@@ -127,20 +128,12 @@ def contact_edit(request: TenantRequest, pk: int) -> HttpResponse:
                 contact=contact, actor=request.user, data=editor.data()
             )
         except ValidationError as exc:
-            _to_form(editor, exc)
+            add_service_errors(editor.form, exc)
         else:
             _show_warnings(request, warnings)
             messages.success(request, f"Saved {contact}.")
             return redirect("contact_detail", pk=contact.pk)
     return render(request, "contacts/edit.html", {"editor": editor, "contact": contact})
-
-
-def _to_form(editor: ContactEditor, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            editor.form.add_error(field if field in editor.form.fields else None, errors)
-    else:
-        editor.form.add_error(None, exc)
 
 
 @member_required()
@@ -331,7 +324,7 @@ def contact_bulk(request: TenantRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     action = form.cleaned_data["action"]
     needed = {"delete": "can_delete", "export_csv": "can_export", "export_vcard": "can_export"}.get(

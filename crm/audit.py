@@ -149,7 +149,9 @@ def audit_bulk(
 
 def _repr_fields(model: type[models.Model]) -> list[str]:
     names = {f.name for f in model._meta.concrete_fields}
-    wanted = [n for n in ("first_name", "last_name", "company", "name", "title") if n in names]
+    wanted: list[str] = [
+        n for n in ("first_name", "last_name", "company", "name", "title") if n in names
+    ]
     return wanted or ["pk"]
 
 

@@ -4,11 +4,21 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from crm.models import FLAG_NAMES, Account, Category, Membership, Role, User
 
 _ZONES = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
 TIME_ZONE_CHOICES = [(z, z.replace("_", " ")) for z in _ZONES]
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, so the user keeps what they typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class SignupExtraForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -81,7 +81,7 @@ class Account(models.Model):
 
 
 class TenantQuerySet(models.QuerySet[Any]):
-    def for_account(self, account: Account | int) -> TenantQuerySet:
+    def for_account(self, account: Account | int) -> Self:
         account_id = account if isinstance(account, int) else account.pk
         return self.filter(account_id=account_id)
 
@@ -95,7 +95,7 @@ class TenantModel(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
 
-    objects = TenantQuerySet.as_manager()
+    objects: ClassVar[Any] = TenantQuerySet.as_manager()
 
     audited: ClassVar[bool] = True
     audit_exclude: ClassVar[set[str]] = set()

@@ -12,7 +12,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from crm.forms import (
     InvitationForm,
     MembershipForm,
     ProfileForm,
+    add_service_errors,
 )
 from crm.middleware import SESSION_KEY
 from crm.models import Invitation, Job, JobStatus, Task, User
@@ -40,15 +40,6 @@ from crm.types import TenantRequest
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _form_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError back on the form, so the user keeps what they typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_GET
@@ -139,7 +130,7 @@ def team(request: TenantRequest) -> HttpResponse:
                     flags=form.flags(),
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Invitation sent to {invitation.email}.")
                 return redirect("team")
@@ -160,7 +151,7 @@ def membership_edit(request: TenantRequest, pk: int) -> HttpResponse:
                 membership=membership, role=form.cleaned_data["role"], flags=form.flags()
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved {membership.user}'s permissions.")
             return redirect("team")
@@ -250,7 +241,7 @@ def categories(request: TenantRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Added “{category.name}”.")
             return redirect("categories")
@@ -279,7 +270,7 @@ def category_edit(request: TenantRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved “{category.name}”.")
             return redirect("categories")
@@ -330,7 +321,7 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
-        "entries": describe(page.object_list),
+        "entries": describe(list(page.object_list)),
         "query": query.urlencode(),
     }
     return render(request, template, context)
