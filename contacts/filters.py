@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -38,7 +37,7 @@ OCCASION_CHOICES = [
     ("anniversary_month", "Home anniversary this month"),
 ]
 SORT_CHOICES = [
-    ("calldown", "Call-down (least recently contacted first)"),
+    ("calldown", "Call-down (quietest first)"),
     ("name", "Name"),
     ("-created", "Newest first"),
     ("created", "Oldest first"),
@@ -74,17 +73,27 @@ class ContactFilter(django_filters.FilterSet):
     cat_none = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.none(), method="filter_cat_none", label="In none of"
     )
-    missing = django_filters.ChoiceFilter(choices=MISSING_CHOICES, method="filter_missing")
+    missing = django_filters.ChoiceFilter(
+        choices=MISSING_CHOICES, method="filter_missing", label="Missing", empty_label="Any"
+    )
     phone = django_filters.ChoiceFilter(
-        choices=PHONE_CHOICES, method="filter_phone", label="Phones"
+        choices=PHONE_CHOICES, method="filter_phone", label="Phones", empty_label="Any"
     )
     email_status = django_filters.ChoiceFilter(
-        choices=EmailStatus.choices, method="filter_email_status", label="Email status"
+        choices=EmailStatus.choices,
+        method="filter_email_status",
+        label="Email status",
+        empty_label="Any",
     )
     stale_days = django_filters.NumberFilter(
         method="filter_stale", label="Not contacted for (days)", min_value=1
     )
-    occasion = django_filters.ChoiceFilter(choices=OCCASION_CHOICES, method="filter_occasion")
+    occasion = django_filters.ChoiceFilter(
+        choices=OCCASION_CHOICES,
+        method="filter_occasion",
+        label="Birthday or anniversary",
+        empty_label="Any",
+    )
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, method="filter_sort", empty_label=None, label="Order"
     )
@@ -104,8 +113,9 @@ class ContactFilter(django_filters.FilterSet):
         categories = Category.objects.for_account(account_id)
         for name in ("cat_any", "cat_all", "cat_none"):
             self.filters[name].queryset = categories
+            # Setting the field's queryset also fills its widget's choices: keep that widget.
             self.form.fields[name].queryset = categories  # type: ignore[attr-defined]
-            self.form.fields[name].widget = forms.SelectMultiple(attrs={"size": 4})
+            self.form.fields[name].widget.attrs["size"] = 4
         self.form.fields["stale_days"].widget.attrs.update({"placeholder": "e.g. 90", "min": 1})
         self.form.fields["q"].widget.attrs.update(
             {"placeholder": "Name, phone, email or street", "autocomplete": "off", "type": "search"}

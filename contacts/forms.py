@@ -18,19 +18,25 @@ from crm.models import Category
 
 
 class PersonPicker(forms.TextInput):
-    """Pick another person of the account by typing a name (htmx lookup), not a 100k-long select."""
+    """Pick another person of the account by typing a name (htmx lookup), not a 100k-long select.
+
+    The form gives it the account's people as ``queryset``: a posted id from another
+    account (or junk) must not show anyone's name when the form comes back with errors.
+    ``exclude_pk`` (the person being edited) is left out of the lookup's results.
+    """
 
     template_name = "contacts/widgets/person_picker.html"
+    queryset: Any = Contact.objects.none()
+    exclude_pk: int | None = None
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         label = ""
-        if value:
-            person = (
-                Contact.objects.filter(pk=value).only("first_name", "last_name", "company").first()
-            )
-            label = str(person) if person else ""
+        if value and str(value).isdigit():
+            person = self.queryset.filter(pk=value).only("first_name", "last_name", "company")
+            label = str(person.first() or "")
         context["widget"]["label"] = label
+        context["widget"]["exclude"] = self.exclude_pk or ""
         return context
 
 
@@ -71,8 +77,10 @@ class ContactForm(forms.ModelForm):
             self.initial.setdefault(
                 "categories", [link.category_id for link in self.instance.category_links.all()]
             )
-        self.fields["spouse"].queryset = people  # type: ignore[attr-defined]
-        self.fields["referred_by"].queryset = people  # type: ignore[attr-defined]
+        for name in ("spouse", "referred_by"):
+            self.fields[name].queryset = people  # type: ignore[attr-defined]
+            self.fields[name].widget.queryset = people  # type: ignore[attr-defined]
+            self.fields[name].widget.exclude_pk = self.instance.pk  # type: ignore[attr-defined]
         self.fields["categories"].queryset = Category.objects.for_account(account_id)  # type: ignore[attr-defined]
 
     def contact_fields(self) -> dict[str, Any]:
@@ -220,7 +228,11 @@ BULK_ACTIONS = [
 class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=BULK_ACTIONS)
     all_matching = forms.BooleanField(required=False)
-    categories = forms.ModelMultipleChoiceField(queryset=Category.objects.none(), required=False)
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"id": "bulk-categories"}),
+    )
     query = forms.CharField(required=False)
 
     def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:

@@ -32,7 +32,9 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> ParsedPhone:
     e164 = ""
     try:
         number = phonenumbers.parse(raw, region or DEFAULT_REGION)
-        if phonenumbers.is_possible_number(number):
+        # "Local only" (555-0123, no area code) would become a wrong E.164: keep it as typed.
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        if reason == phonenumbers.ValidationResult.IS_POSSIBLE:
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             if number.extension:
                 e164 = f"{e164};ext={number.extension}"

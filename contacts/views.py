@@ -159,8 +159,9 @@ def contact_log(request: TenantRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if request.htmx:
+                # The inline form's row goes away; the person's own row is swapped out of band.
                 contact = contact_get(request, pk)
-                return render(request, "contacts/_row.html", {"contact": contact, "logged": True})
+                return render(request, "contacts/_log_done.html", {"contact": contact})
             messages.success(request, f"Logged: {dict(form.fields['kind'].choices)[data['kind']]}.")  # type: ignore[attr-defined]
             return redirect(_safe_next(request) or reverse("contact_detail", args=[pk]))
     template = "contacts/_log_form.html" if request.htmx else "contacts/log.html"
@@ -264,7 +265,11 @@ def contact_lookup(request: TenantRequest) -> HttpResponse:
     filterset = selectors.contact_list(
         account=request.account, params={"q": text, "database": "all", "sort": "name"}
     )
-    people = list(filterset.qs[:8]) if text.strip() else []
+    found = filterset.qs
+    exclude = request.GET.get("exclude", "")
+    if exclude.isdigit():  # the person being edited is not their own spouse or referrer
+        found = found.exclude(pk=int(exclude))
+    people = list(found[:8]) if text.strip() else []
     return render(
         request,
         "contacts/_lookup_results.html",
