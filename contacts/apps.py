@@ -6,12 +6,15 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contacts import dashboard
+        from contacts import dashboard, exports, imports
         from contacts.models import ContactCategory
-        from crm import category_links
+        from crm import category_links, jobs
         from crm import dashboard as crm_dashboard
 
         category_links.register(ContactCategory, owner_field="contact")
         crm_dashboard.register(
             order=10, template="contacts/_dashboard_panel.html", context=dashboard.panel
         )
+        jobs.register(exports.KINDS["csv"], exports.run_csv_export)
+        jobs.register(exports.KINDS["vcard"], exports.run_vcard_export)
+        jobs.register(imports.KIND, imports.vcard_import_run)

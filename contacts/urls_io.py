@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from contacts import views_io
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("import/vcard/", views_io.vcard_import, name="contact_vcard_import"),
+    path("<int:pk>/vcard/", views_io.contact_vcard, name="contact_vcard"),
+]

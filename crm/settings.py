@@ -202,6 +202,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "crm.tasks.purge_expired_invitations",
         "schedule": 6 * 3600.0,
     },
+    "purge-contacts-trash": {"task": "contacts.tasks.purge_trash", "schedule": 24 * 3600.0},
 }
 BROKER_PROCESSED_DIR = _BROKER_DIR / "processed"
 
