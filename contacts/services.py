@@ -447,6 +447,13 @@ def contacts_remove_categories(
     return removed
 
 
+@transaction.atomic
+def contacts_swap_category(*, contacts: QuerySet[Contact], remove: Category, add: Category) -> None:
+    """Out of one category and into another in one step (Christmas -> Cold, say)."""
+    contacts_remove_categories(contacts=contacts, categories=[remove])
+    contacts_add_categories(contacts=contacts, categories=[add])
+
+
 def contacts_mark_cold(*, contacts: QuerySet[Contact], account_id: int) -> int:
     return contacts_add_categories(
         contacts=contacts, categories=[category_by_key(account_id, "cold")]

@@ -132,8 +132,9 @@ def contact_edit(request: TenantRequest, pk: int) -> HttpResponse:
         else:
             _show_warnings(request, warnings)
             messages.success(request, f"Saved {contact}.")
-            return redirect("contact_detail", pk=contact.pk)
-    return render(request, "contacts/edit.html", {"editor": editor, "contact": contact})
+            return redirect(_safe_next(request) or reverse("contact_detail", args=[contact.pk]))
+    context = {"editor": editor, "contact": contact, "next": _safe_next(request)}
+    return render(request, "contacts/edit.html", context)
 
 
 @member_required()

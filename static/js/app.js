@@ -100,4 +100,20 @@
       if (log) { log.click(); event.preventDefault(); }
     }
   });
+
+  // Card-at-a-time pages (the Christmas card test): inside [data-card-keys], a key press
+  // clicks the control marked [data-card-key="<key>"] (k keep, c Cold, f fix address).
+  document.addEventListener("keydown", function (event) {
+    var deck = document.querySelector("[data-card-keys]");
+    if (!deck || event.repeat || event.metaKey || event.ctrlKey || event.altKey) return;
+    var target = event.target;
+    var tag = (target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable) return;
+    if (!event.key || event.key.length !== 1) return;
+    var control = deck.querySelector('[data-card-key="' + event.key.toLowerCase() + '"]');
+    if (control) {
+      event.preventDefault();
+      control.click();
+    }
+  });
 })();
