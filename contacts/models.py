@@ -181,6 +181,7 @@ class PhoneLabel(models.TextChoices):
 class Phone(TenantModel):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     audit_parent: ClassVar[str | None] = "contact"
+    audit_exclude: ClassVar[set[str]] = {"digits", "position"}
     label = models.CharField(max_length=16, choices=PhoneLabel.choices, default=PhoneLabel.MOBILE)
     raw = models.CharField("number as typed", max_length=40)
     e164 = models.CharField(
@@ -225,6 +226,7 @@ class EmailLabel(models.TextChoices):
 class Email(TenantModel):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     audit_parent: ClassVar[str | None] = "contact"
+    audit_exclude: ClassVar[set[str]] = {"position"}
     label = models.CharField(max_length=16, choices=EmailLabel.choices, default=EmailLabel.PERSONAL)
     address = models.EmailField(max_length=254)
     status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.OK)
@@ -252,6 +254,7 @@ class AddressLabel(models.TextChoices):
 class Address(TenantModel):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses")
     audit_parent: ClassVar[str | None] = "contact"
+    audit_exclude: ClassVar[set[str]] = {"position"}
     label = models.CharField(max_length=16, choices=AddressLabel.choices, default=AddressLabel.HOME)
     is_mailing = models.BooleanField("mailing address", default=True)
     street = models.CharField(max_length=200, blank=True)

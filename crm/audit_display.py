@@ -92,8 +92,11 @@ def describe(entries: Sequence[AuditEntry]) -> list[tuple[AuditEntry, list[Chang
     described = []
     for entry in entries:
         model = entry.content_type.model_class()
+        parent = getattr(model, "audit_parent", None)
         lines = []
         for name, old, new in _pairs(entry):
+            if name == parent:
+                continue  # the history already is the parent's page
             field = _field(model, name)
             lines.append(
                 ChangeLine(
