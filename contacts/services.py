@@ -82,7 +82,10 @@ def refresh_search(contact: Contact) -> None:
 
 
 def _region(account: Account | int) -> str:
-    return "US"  # the account's default region; one setting per account arrives with settings
+    """The account's phone region, for numbers typed without a country code."""
+    account_id = account if isinstance(account, int) else account.pk
+    region = Account.objects.filter(pk=account_id).values_list("default_region", flat=True).first()
+    return region or "US"
 
 
 def _scoped_categories(account_id: int, ids: Iterable[int]) -> list[Category]:

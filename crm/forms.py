@@ -46,7 +46,15 @@ class AccountSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["name", "time_zone"]
+        fields = ["name", "time_zone", "default_region"]
+
+    def clean_default_region(self) -> str:
+        import phonenumbers
+
+        region = self.cleaned_data["default_region"].strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise forms.ValidationError("Use a two-letter country code such as US, CA or GB.")
+        return region
 
 
 class ProfileForm(forms.ModelForm):

@@ -71,6 +71,12 @@ class Account(models.Model):
 
     name = models.CharField(max_length=150)
     time_zone = models.CharField(max_length=64, default="America/Denver")
+    default_region = models.CharField(
+        "phone region",
+        max_length=2,
+        default="US",
+        help_text="Country code for phone numbers typed without one (US, CA, GB…).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -81,11 +81,19 @@ def user_create(
     return user
 
 
-def account_update(*, account: Account, name: str, time_zone: str) -> Account:
-    old = {"name": account.name, "time_zone": account.time_zone}
+def account_update(
+    *, account: Account, name: str, time_zone: str, default_region: str | None = None
+) -> Account:
+    old = {
+        "name": account.name,
+        "time_zone": account.time_zone,
+        "default_region": account.default_region,
+    }
     account.name = name.strip()
     account.time_zone = time_zone
-    account.save(update_fields=["name", "time_zone"])
+    if default_region:
+        account.default_region = default_region
+    account.save(update_fields=["name", "time_zone", "default_region"])
     changes = {k: [v, getattr(account, k)] for k, v in old.items() if getattr(account, k) != v}
     if changes:
         audit_record(account_id=account.pk, instance=account, action="update", changes=changes)

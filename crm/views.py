@@ -92,6 +92,7 @@ def account_settings(request: TenantRequest) -> HttpResponse:
             account=account,
             name=form.cleaned_data["name"],
             time_zone=form.cleaned_data["time_zone"],
+            default_region=form.cleaned_data["default_region"],
         )
         messages.success(request, "Account settings saved.")
         return redirect("account_settings")

@@ -711,3 +711,12 @@ def test_it_refuses_an_unknown_channel(make_person: MakePerson) -> None:
         reach(person, "pigeon")
     with pytest.raises(ValueError):
         reachable(Contact.objects.filter(pk=person.pk), "pigeon")
+
+
+def test_it_parses_phones_with_the_accounts_own_region(
+    world: World, make_person: MakePerson
+) -> None:
+    world.a.default_region = "GB"
+    world.a.save()
+    person = make_person(first="Olivia", last="Clarke", phones=["020 7946 0018"])
+    assert person.phones.get().e164 == "+442079460018"
