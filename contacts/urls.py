@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bulk/", views.contact_bulk, name="contact_bulk"),
     path("trash/", views.trash, name="contact_trash"),
     path("smart-lists/", views.smartlist_save, name="smartlist_save"),
+    path("smart-lists/<int:pk>/count/", views.smartlist_count, name="smartlist_count"),
     path("smart-lists/<int:pk>/delete/", views.smartlist_delete, name="smartlist_delete"),
     path("<int:pk>/", views.contact_detail, name="contact_detail"),
     path("<int:pk>/edit/", views.contact_edit, name="contact_edit"),

@@ -22,7 +22,7 @@ from contacts.forms import (
     NoteForm,
     SmartListForm,
 )
-from contacts.models import Contact
+from contacts.models import Contact, SmartList
 from contacts.reachability import channel_badges
 from crm.access import member_required, tenant_get
 from crm.forms import add_service_errors
@@ -300,11 +300,18 @@ def smartlist_save(request: TenantRequest) -> HttpResponse:
     return redirect(f"{reverse('contact_list')}?{query}")
 
 
+@member_required()
+@require_GET
+def smartlist_count(request: TenantRequest, pk: int) -> HttpResponse:
+    """How many people a smart list holds now; the sidebar asks for each after loading."""
+    smart = tenant_get(request, SmartList, pk)
+    count = selectors.smart_list_count(account=request.account, smart=smart)
+    return HttpResponse(f'<span class="count">{count:,}</span>')
+
+
 @member_required("can_delete")
 @require_POST
 def smartlist_delete(request: TenantRequest, pk: int) -> HttpResponse:
-    from contacts.models import SmartList
-
     smart = tenant_get(request, SmartList, pk)
     smart.delete()
     messages.success(request, f"Removed the smart list “{smart.name}”.")
