@@ -343,37 +343,31 @@ def contact_log(
 
 def contacts_trash(*, contacts: QuerySet[Contact], actor: User | None) -> int:
     """Move to the trash (restorable for 30 days)."""
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(contacts.filter(deleted_at__isnull=True).values_list("pk", flat=True))
-        if not ids:
-            return 0
-        account_id = contacts.values_list("account_id", flat=True).first()
-        Contact.objects.filter(pk__in=ids).update(deleted_at=now, deleted_by=actor)
-        audit_bulk(
-            account_id=account_id,  # type: ignore[arg-type]
-            model=Contact,
-            ids=ids,
-            action=AuditAction.DELETE,
-            changes={"deleted_at": [None, now.isoformat()], "note": [None, "moved to the trash"]},
-        )
-    return len(ids)
+    return _move_trash(contacts=contacts, actor=actor, into_trash=True)
 
 
 def contacts_restore(*, contacts: QuerySet[Contact], actor: User | None) -> int:
+    return _move_trash(contacts=contacts, actor=actor, into_trash=False)
+
+
+def _move_trash(*, contacts: QuerySet[Contact], actor: User | None, into_trash: bool) -> int:
+    now = timezone.now()
     with transaction.atomic():
-        ids = list(contacts.filter(deleted_at__isnull=False).values_list("pk", flat=True))
-        if not ids:
+        movable = contacts.filter(deleted_at__isnull=into_trash)
+        rows = list(movable.values_list("pk", "account_id"))
+        if not rows:
             return 0
-        account_id = contacts.values_list("account_id", flat=True).first()
-        Contact.objects.filter(pk__in=ids).update(deleted_at=None, deleted_by=None)
-        audit_bulk(
-            account_id=account_id,  # type: ignore[arg-type]
-            model=Contact,
-            ids=ids,
-            action=AuditAction.UPDATE,
-            changes={"deleted_at": ["trash", None], "note": [None, "restored from the trash"]},
+        ids = [pk for pk, _ in rows]
+        Contact.objects.filter(pk__in=ids).update(
+            deleted_at=now if into_trash else None, deleted_by=actor if into_trash else None
         )
+        if into_trash:
+            action, changes = AuditAction.DELETE, {"deleted_at": [None, now.isoformat()]}
+            changes["note"] = [None, "moved to the trash"]
+        else:
+            action, changes = AuditAction.UPDATE, {"deleted_at": ["trash", None]}
+            changes["note"] = [None, "restored from the trash"]
+        audit_bulk(account_id=rows[0][1], model=Contact, ids=ids, action=action, changes=changes)
     return len(ids)
 
 

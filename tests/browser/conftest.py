@@ -77,3 +77,17 @@ def artifacts() -> Path:
     """Where screenshots go (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def log_in(page: Page, base_url: str, email: str) -> None:
+    """Through the real login form, as a person would."""
+    from playwright.sync_api import expect
+
+    from tests.world import PASSWORD
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{base_url}/")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts.models import Contact, Note
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, log_in
 from tests.contacts.people import make_person_in
-from tests.world import PASSWORD, build_world
+from tests.world import build_world
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -25,15 +25,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def _fits(page: Page) -> None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
-from tests.world import PASSWORD, build_world
+from tests.browser.conftest import PHONE, log_in
+from tests.world import build_world
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -21,15 +21,6 @@ pytestmark = [
     # WhiteNoise notes the missing STATIC_ROOT; the live server serves static files itself.
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def test_ann_logs_in_and_switches_to_charlie_properties(

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
-from tests.browser.test_login_and_switch import log_in
+from tests.browser.conftest import PHONE, log_in
 from tests.contacts.vcard_samples import ANDROID_21, IPHONE
 from tests.world import build_world
 
