@@ -91,6 +91,14 @@ class Contact(TenantModel):
     stop_automations = models.BooleanField(
         "stop all automations", default=False, help_text="No drips, eCards or automated texts."
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Set when this record was merged into another; its URL redirects there.",
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

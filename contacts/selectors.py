@@ -73,6 +73,7 @@ def trash_list(*, account: Account) -> QuerySet[Contact]:
     return (
         Contact.objects.for_account(account)
         .in_trash()
+        .filter(merged_into__isnull=True)
         .select_related("deleted_by")
         .order_by("-deleted_at", "-id")
     )

@@ -102,6 +102,10 @@ def contact_create(request: TenantRequest) -> HttpResponse:
 @require_GET
 def contact_detail(request: TenantRequest, pk: int) -> HttpResponse:
     contact = contact_get(request, pk, include_trash=True)
+    if contact.merged_into_id is not None:
+        return redirect(
+            "contact_detail", pk=contact.merged_into_id
+        )  # an old URL of a merged record
     return render(
         request,
         "contacts/detail.html",

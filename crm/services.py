@@ -21,6 +21,7 @@ from crm.models import (
     Task,
     User,
 )
+from crm.signals import account_created
 from crm.tenancy import rls_bypass, tenant_context
 
 DEFAULT_CATEGORIES: list[tuple[str, str, str]] = [
@@ -59,6 +60,7 @@ def account_create(*, name: str, owner: User, time_zone: str | None = None) -> A
                 action="create",
                 changes={"name": [None, account.name], "time_zone": [None, account.time_zone]},
             )
+            account_created.send(sender=Account, account=account, owner=owner)
     return account
 
 

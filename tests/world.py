@@ -101,11 +101,25 @@ def populate_account(account: Account, owner: User, marker: str) -> None:
             result_name=f"{marker}.csv",
             created_by=owner,
         )
+        _populate_extras(account, owner, marker)
         invitation_create(
             account=account,
             email=f"{marker}.helper@example.com",
             role=Role.ASSISTANT,
             invited_by=owner,
+        )
+
+
+def _populate_extras(account: Account, owner: User, marker: str) -> None:
+    """Each feature adds its own rows in tests/world_extras/<feature>.py (populate())."""
+    import importlib
+    import pkgutil
+
+    from tests import world_extras
+
+    for module in pkgutil.iter_modules(world_extras.__path__):
+        importlib.import_module(f"tests.world_extras.{module.name}").populate(
+            account, owner, marker
         )
 
 
