@@ -24,5 +24,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("contacts/", include("contacts.urls")),
+    path("prospects/", include("prospects.urls")),
     path("accounts/", include("allauth.urls")),
 ]
