@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -59,6 +60,20 @@ def _month_day_ranges(days: int) -> list[tuple[int, int]]:
     return [(start_md, 1231), (101, end_md)]
 
 
+# Filters that apps to the right add (prospects: stage, lead source, lead type). Each is a
+# factory taking the account id, so choices such as lead sources are the account's own.
+ExtraFilter = Callable[[int], django_filters.Filter]
+_EXTRA_FILTERS: dict[str, ExtraFilter] = {}
+
+
+def register_filter(name: str, factory: ExtraFilter) -> None:
+    _EXTRA_FILTERS[name] = factory
+
+
+def extra_filter_names() -> tuple[str, ...]:
+    return tuple(_EXTRA_FILTERS)
+
+
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search")
     database = django_filters.ChoiceFilter(
@@ -110,6 +125,10 @@ class ContactFilter(django_filters.FilterSet):
             if not data.get("sort"):
                 data["sort"] = "calldown"
         super().__init__(data, *args, **kwargs)
+        for name, factory in _EXTRA_FILTERS.items():
+            self.filters[name] = factory(account_id)
+            self.filters[name].model = Contact
+            self.filters[name].parent = self
         categories = Category.objects.for_account(account_id)
         for name in ("cat_any", "cat_all", "cat_none"):
             self.filters[name].queryset = categories

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from contacts.models import (
@@ -31,6 +32,10 @@ from crm.audit import audit_bulk
 from crm.models import Account, AuditAction, Category, Task, User
 
 TRASH_DAYS = 30
+
+# Sent after a call, text, email or meeting is logged (``contact``, ``note``): the
+# prospects app records the first response and moves the lead's stage.
+contact_logged = Signal()
 
 
 @dataclass
@@ -319,6 +324,7 @@ def contact_log(
     if kind not in NoteKind.values or kind == NoteKind.SYSTEM:
         raise ValidationError({"kind": "Choose what happened."})
     note = note_add(contact=contact, actor=actor, kind=kind, body=body)
+    contact_logged.send(sender=Contact, contact=contact, note=note)
     if kind in MEANINGFUL_CONTACT:
         contact.last_contacted_at = note.created_at
         contact.save(update_fields=["last_contacted_at", "updated_at"])

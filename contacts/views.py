@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import selectors, services
+from contacts import record_panels, selectors, services
 from contacts.access import contact_get, phone_get
+from contacts.filters import extra_filter_names
 from contacts.forms import (
     BulkForm,
     ContactEditor,
@@ -27,6 +28,12 @@ from contacts.reachability import channel_badges
 from crm.access import member_required, tenant_get
 from crm.forms import add_service_errors
 from crm.types import TenantRequest
+
+
+def _list_keys() -> tuple[str, ...]:
+    """The filter keys of the list, including those other apps register."""
+    return (*LIST_QUERY_KEYS, *extra_filter_names())
+
 
 LIST_QUERY_KEYS = (
     "q",
@@ -46,7 +53,7 @@ LIST_QUERY_KEYS = (
 def _list_query(params: QueryDict) -> str:
     """The list's filter part of a query string (no page), for links and smart lists."""
     kept = QueryDict(mutable=True)
-    for key in LIST_QUERY_KEYS:
+    for key in _list_keys():
         values = [v for v in params.getlist(key) if v != ""]
         if values:
             kept.setlist(key, values)
@@ -113,6 +120,7 @@ def contact_detail(request: TenantRequest, pk: int) -> HttpResponse:
             "contact": contact,
             "record": contact,
             "badges": channel_badges(contact),
+            "panels": record_panels.panels_for(contact),
             "notes": selectors.recent_notes(contact=contact),
             "tasks": selectors.open_tasks_about(contact=contact),
             "log_form": LogForm(contact=contact),

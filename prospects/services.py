@@ -59,3 +59,19 @@ def prospect_qualify(*, contact: Contact, actor: User | None) -> Contact:
     lead.save(update_fields=["qualified_at"])
     note_add(contact=contact, actor=actor, kind="system", body="Qualified: moved to contacts.")
     return contact
+
+
+def lead_source_create(*, account: Account, name: str) -> LeadSource:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the lead source a name."})
+    if LeadSource.objects.for_account(account).filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a lead source called “{name}”."})
+    return LeadSource.objects.create(account=account, name=name)
+
+
+def lead_source_usage(*, account: Account) -> list[LeadSource]:
+    """Each source with how many leads name it."""
+    from django.db.models import Count
+
+    return list(LeadSource.objects.for_account(account).annotate(lead_count=Count("leads")))
