@@ -24,3 +24,8 @@ class ProspectsConfig(AppConfig):
 
         for kind in mailing.KINDS.values():  # mailing CSV, labels and envelopes
             jobs.register(kind, mailing.run_mailing_job)
+
+        from crm.jobs import register as register_job_kind
+        from prospects import dedupe
+
+        register_job_kind(dedupe.JOB_KIND, dedupe.duplicate_scan_run)

@@ -297,6 +297,7 @@ class Merge(TenantModel):
     undone_at = models.DateTimeField(null=True, blank=True)
 
     audit_parent: ClassVar[str | None] = "survivor"
+    audit_exclude: ClassVar[set[str]] = {"snapshot"}
 
     class Meta:
         ordering = ["-created_at"]

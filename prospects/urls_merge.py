@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from prospects import views_merge
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("merge/", views_merge.contact_merge, name="contact_merge"),
+    path("merges/", views_merge.merge_list, name="merge_list"),
+    path("merges/<int:pk>/undo/", views_merge.merge_undo_view, name="merge_undo"),
+]

@@ -3,197 +3,550 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import prospects.models
 from django.conf import settings
 from django.db import migrations, models
 
+import prospects.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0004_contact_merged_into'),
-        ('crm', '0003_account_phone_region'),
+        ("contacts", "0004_contact_merged_into"),
+        ("crm", "0003_account_phone_region"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportProfile',
+            name="ImportProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('key', models.SlugField(blank=True, default='', editable=False, max_length=40)),
-                ('mapping', models.JSONField(blank=True, default=dict, help_text='Column header -> field key.')),
-                ('database', models.CharField(default='prospects', max_length=16)),
-                ('mode', models.CharField(choices=[('allow', 'Allow: import everyone, merge later'), ('replace', 'Replace: update the matching person')], default='allow', max_length=8)),
-                ('category_ids', models.JSONField(blank=True, default=list)),
-                ('in_menu', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("key", models.SlugField(blank=True, default="", editable=False, max_length=40)),
+                (
+                    "mapping",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Column header -> field key."
+                    ),
+                ),
+                ("database", models.CharField(default="prospects", max_length=16)),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("allow", "Allow: import everyone, merge later"),
+                            ("replace", "Replace: update the matching person"),
+                        ],
+                        default="allow",
+                        max_length=8,
+                    ),
+                ),
+                ("category_ids", models.JSONField(blank=True, default=list)),
+                ("in_menu", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name')],
+                "ordering": [django.db.models.functions.text.Lower("name")],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255)),
-                ('stored_file', models.FileField(blank=True, upload_to='imports/%Y/%m/')),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('skipped_count', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.job')),
-                ('profile', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='runs', to='prospects.importprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("stored_file", models.FileField(blank=True, upload_to="imports/%Y/%m/")),
+                ("options", models.JSONField(blank=True, default=dict)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("skipped_count", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.job",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="runs",
+                        to="prospects.importprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='LeadSource',
+            name="LeadSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('key', models.SlugField(blank=True, default='', editable=False, max_length=40)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("key", models.SlugField(blank=True, default="", editable=False, max_length=40)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name')],
+                "ordering": [django.db.models.functions.text.Lower("name")],
             },
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property_street', models.CharField(blank=True, max_length=200, verbose_name='property street')),
-                ('property_unit', models.CharField(blank=True, max_length=40, verbose_name='property unit')),
-                ('property_city', models.CharField(blank=True, max_length=100, verbose_name='property city')),
-                ('property_state', models.CharField(blank=True, max_length=60, verbose_name='property state')),
-                ('property_postal_code', models.CharField(blank=True, max_length=20, verbose_name='property ZIP')),
-                ('lead_type', models.CharField(blank=True, choices=[('buyer', 'Buyer'), ('seller', 'Seller'), ('renter', 'Renter'), ('investor', 'Investor')], max_length=10)),
-                ('stage', models.CharField(choices=[('new', 'New'), ('attempted', 'Attempted'), ('contacted', 'Contacted'), ('appointment', 'Appointment'), ('active', 'Active client'), ('under_contract', 'Under contract'), ('closed', 'Closed'), ('dead', 'Dead')], default='new', max_length=16)),
-                ('inquiry', models.TextField(blank=True)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('qualified_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('contact', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lead', to='contacts.contact')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='prospects.leadsource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "property_street",
+                    models.CharField(blank=True, max_length=200, verbose_name="property street"),
+                ),
+                (
+                    "property_unit",
+                    models.CharField(blank=True, max_length=40, verbose_name="property unit"),
+                ),
+                (
+                    "property_city",
+                    models.CharField(blank=True, max_length=100, verbose_name="property city"),
+                ),
+                (
+                    "property_state",
+                    models.CharField(blank=True, max_length=60, verbose_name="property state"),
+                ),
+                (
+                    "property_postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="property ZIP"),
+                ),
+                (
+                    "lead_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("buyer", "Buyer"),
+                            ("seller", "Seller"),
+                            ("renter", "Renter"),
+                            ("investor", "Investor"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("attempted", "Attempted"),
+                            ("contacted", "Contacted"),
+                            ("appointment", "Appointment"),
+                            ("active", "Active client"),
+                            ("under_contract", "Under contract"),
+                            ("closed", "Closed"),
+                            ("dead", "Dead"),
+                        ],
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("inquiry", models.TextField(blank=True)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("qualified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="leads",
+                        to="prospects.leadsource",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='importprofile',
-            name='lead_source',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='prospects.leadsource'),
+            model_name="importprofile",
+            name="lead_source",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="prospects.leadsource",
+            ),
         ),
         migrations.CreateModel(
-            name='Merge',
+            name="Merge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('absorbed_ids', models.JSONField(default=list)),
-                ('snapshot', models.JSONField(default=dict, help_text='Field values and moved rows before.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("absorbed_ids", models.JSONField(default=list)),
+                (
+                    "snapshot",
+                    models.JSONField(default=dict, help_text="Field values and moved rows before."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merges",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OpenHouse',
+            name="OpenHouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property_street', models.CharField(blank=True, max_length=200, verbose_name='property street')),
-                ('property_unit', models.CharField(blank=True, max_length=40, verbose_name='property unit')),
-                ('property_city', models.CharField(blank=True, max_length=100, verbose_name='property city')),
-                ('property_state', models.CharField(blank=True, max_length=60, verbose_name='property state')),
-                ('property_postal_code', models.CharField(blank=True, max_length=20, verbose_name='property ZIP')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField(blank=True, null=True)),
-                ('kiosk_token', models.CharField(default=prospects.models._kiosk_token, editable=False, max_length=64, unique=True)),
-                ('kiosk_revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "property_street",
+                    models.CharField(blank=True, max_length=200, verbose_name="property street"),
+                ),
+                (
+                    "property_unit",
+                    models.CharField(blank=True, max_length=40, verbose_name="property unit"),
+                ),
+                (
+                    "property_city",
+                    models.CharField(blank=True, max_length=100, verbose_name="property city"),
+                ),
+                (
+                    "property_state",
+                    models.CharField(blank=True, max_length=60, verbose_name="property state"),
+                ),
+                (
+                    "property_postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="property ZIP"),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "kiosk_token",
+                    models.CharField(
+                        default=prospects.models._kiosk_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("kiosk_revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='OpenHouseVisit',
+            name="OpenHouseVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('works_with_agent', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('not_sure', 'Not sure')], max_length=10)),
-                ('timeframe', models.CharField(blank=True, choices=[('now', 'Right away'), ('3_months', 'Within 3 months'), ('6_months', 'In 3 to 6 months'), ('later', 'Later / just looking')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='open_house_visits', to='contacts.contact')),
-                ('open_house', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='prospects.openhouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "works_with_agent",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "timeframe",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("now", "Right away"),
+                            ("3_months", "Within 3 months"),
+                            ("6_months", "In 3 to 6 months"),
+                            ("later", "Later / just looking"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open_house_visits",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "open_house",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="prospects.openhouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DuplicateDismissal',
+            name="DuplicateDismissal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('first', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contact')),
-                ('second', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "first",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "second",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('first', 'second'), name='dismissal_unique_pair'), models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='dismissal_ordered')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("first", "second"), name="dismissal_unique_pair"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("first__lt", models.F("second"))),
+                        name="dismissal_ordered",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ImportChange',
+            name="ImportChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row_number', models.PositiveIntegerField()),
-                ('created', models.BooleanField()),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.account')),
-                ('contact', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_changes', to='contacts.contact')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='prospects.importrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row_number", models.PositiveIntegerField()),
+                ("created", models.BooleanField()),
+                ("before", models.JSONField(blank=True, default=dict)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_changes",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="prospects.importrun",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['account', 'run'], name='importchange_run')],
+                "indexes": [models.Index(fields=["account", "run"], name="importchange_run")],
             },
         ),
         migrations.AddConstraint(
-            model_name='leadsource',
-            constraint=models.UniqueConstraint(models.F('account'), django.db.models.functions.text.Lower('name'), name='leadsource_unique_name'),
+            model_name="leadsource",
+            constraint=models.UniqueConstraint(
+                models.F("account"),
+                django.db.models.functions.text.Lower("name"),
+                name="leadsource_unique_name",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['account', 'stage'], name='lead_stage'),
+            model_name="lead",
+            index=models.Index(fields=["account", "stage"], name="lead_stage"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['account', 'source'], name='lead_source'),
+            model_name="lead",
+            index=models.Index(fields=["account", "source"], name="lead_source"),
         ),
         migrations.AddConstraint(
-            model_name='importprofile',
-            constraint=models.UniqueConstraint(models.F('account'), django.db.models.functions.text.Lower('name'), name='importprofile_unique_name'),
+            model_name="importprofile",
+            constraint=models.UniqueConstraint(
+                models.F("account"),
+                django.db.models.functions.text.Lower("name"),
+                name="importprofile_unique_name",
+            ),
         ),
     ]
