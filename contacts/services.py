@@ -283,28 +283,14 @@ def phone_set_status(*, phone: Phone, status: str, actor: User | None) -> Phone:
     phone.save()
     contact = phone.contact
     today = timezone.localdate().isoformat()
-    if status == PhoneStatus.BAD:
-        note_add(
-            contact=contact,
-            actor=actor,
-            kind=NoteKind.SYSTEM,
-            body=f"(BAD) {phone.display} disconnected, {today}.",
-        )
-    elif status == PhoneStatus.DNC:
-        note_add(
-            contact=contact,
-            actor=actor,
-            kind=NoteKind.SYSTEM,
-            body=f"(DNC) {phone.display}: asked not to be called, {today}.",
-        )
+    bodies = {
+        PhoneStatus.BAD: f"(BAD) {phone.display} disconnected, {today}.",
+        PhoneStatus.DNC: f"(DNC) {phone.display}: asked not to be called, {today}.",
+        PhoneStatus.OK: f"{phone.display} marked OK again, {today}.",
+    }
+    note_add(contact=contact, actor=actor, kind=NoteKind.SYSTEM, body=bodies[PhoneStatus(status)])
+    if status == PhoneStatus.DNC:
         _add_category(contact, category_by_key(contact.account_id, "cold"))
-    else:
-        note_add(
-            contact=contact,
-            actor=actor,
-            kind=NoteKind.SYSTEM,
-            body=f"{phone.display} marked OK again, {today}.",
-        )
     return phone
 
 

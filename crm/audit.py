@@ -30,7 +30,8 @@ _suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_off", d
 
 @contextmanager
 def audit_suspended() -> Iterator[None]:
-    """Only for removing a whole account, whose trail goes with it."""
+    """For writes the trail must not show row by row: removing a whole account (its trail
+    goes with it), or a service that writes one summary entry itself (a merge)."""
     token = _suspended.set(True)
     try:
         yield
@@ -46,7 +47,7 @@ def _is_audited(sender: Any) -> bool:
     )
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A JSON-safe form of a field value."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -55,9 +56,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     return str(value)
 
 
@@ -79,7 +80,9 @@ def _subject(instance: models.Model) -> tuple[type[models.Model], Any]:
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    return {f.name: _plain(f.value_from_object(instance)) for f in _audited_fields(type(instance))}
+    return {
+        f.name: plain_value(f.value_from_object(instance)) for f in _audited_fields(type(instance))
+    }
 
 
 def audit_record(

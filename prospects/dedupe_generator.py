@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from contacts.demo import FIRST_NAMES, LAST_NAMES
+from contacts.demo import STREETS as DEMO_STREETS
 from contacts.search import build_search_text
 from crm.models import Account
 
@@ -140,32 +141,8 @@ NICKNAMES: dict[str, list[str]] = {
     "Sandra": ["Sandy"],
     "Abigail": ["Abby"],
 }
-STREETS = [
-    "Elm",
-    "Oak",
-    "Maple",
-    "Cedar",
-    "Pine",
-    "Aspen",
-    "Spruce",
-    "Willow",
-    "Mountain",
-    "Lake",
-    "River",
-    "Prospect",
-    "Laporte",
-    "College",
-    "Mulberry",
-    "Drake",
-    "Horsetooth",
-    "Shields",
-    "Taft",
-    "Timberline",
-    "Harmony",
-    "Vine",
-    "Lemay",
-    "Overland",
-]
+# The demo's streets and a few more, so moved addresses have somewhere new to go.
+STREETS = [*DEMO_STREETS, "Shields", "Taft", "Timberline", "Harmony", "Vine", "Lemay", "Overland"]
 STREET_KINDS = [
     ("St", "Street"),
     ("Ave", "Avenue"),

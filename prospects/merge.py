@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Email, Phone
 from contacts.services import refresh_search
-from crm.audit import _plain, audit_record, audit_suspended
+from crm.audit import audit_record, audit_suspended, plain_value
 from crm.models import AuditAction, AuditEntry, User
 from prospects.models import DuplicateDismissal, Merge
 
@@ -70,7 +70,7 @@ _STATUS_RANK: dict[type[models.Model], dict[str, int]] = {
 def _field_values(contact: Contact) -> dict[str, Any]:
     """The chosen-by-field values of a person, JSON-safe (a link as its id)."""
     return {
-        name: _plain(Contact._meta.get_field(name).value_from_object(contact))  # type: ignore[union-attr]
+        name: plain_value(Contact._meta.get_field(name).value_from_object(contact))  # type: ignore[union-attr]
         for name in MERGE_FIELDS
     }
 
@@ -160,7 +160,7 @@ def _clean_choices(
                     other_id = None  # a person cannot be linked to themselves
             values[name] = other_id
         else:
-            values[name] = _plain(value)
+            values[name] = plain_value(value)
     return values
 
 
@@ -222,7 +222,7 @@ def _tighten_status(kept: Any, extra: Any) -> dict[str, Any] | None:
         "model": _label(type(kept)),
         "pk": kept.pk,
         "status": kept.status,
-        "status_changed_at": _plain(kept.status_changed_at),
+        "status_changed_at": plain_value(kept.status_changed_at),
     }
     type(kept)._base_manager.filter(pk=kept.pk).update(
         status=extra.status, status_changed_at=extra.status_changed_at or timezone.now()
@@ -304,7 +304,7 @@ def contacts_merge(
                 str(p.pk): {
                     **_field_values(p),
                     "name": str(p),
-                    "deleted_at": _plain(p.deleted_at),
+                    "deleted_at": plain_value(p.deleted_at),
                     "deleted_by": p.deleted_by_id,
                 }
                 for p in absorbed
