@@ -69,7 +69,38 @@ CSV_HEADER = [
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def start_export(*, account: Account, actor: User | None, contact_ids: list[int], kind: str) -> Job:
+@dataclass(frozen=True)
+class ColumnGroup:
+    """Columns another app adds to the CSV export (the prospects app: stage, property…).
+
+    ``values`` gets a batch of person ids and the account's time zone and returns each
+    person's cells; people it leaves out get blank cells. An ``income`` group is left out
+    of the file (absent, not blank) for a member without ``can_see_income``."""
+
+    headers: tuple[str, ...]
+    values: Callable[[list[int], zoneinfo.ZoneInfo], dict[int, list[Any]]]
+    income: bool = False
+
+
+_COLUMN_GROUPS: list[ColumnGroup] = []
+
+
+def register_csv_columns(group: ColumnGroup) -> None:
+    _COLUMN_GROUPS.append(group)
+
+
+def csv_groups(*, can_see_income: bool) -> list[ColumnGroup]:
+    return [g for g in _COLUMN_GROUPS if can_see_income or not g.income]
+
+
+def start_export(
+    *,
+    account: Account,
+    actor: User | None,
+    contact_ids: list[int],
+    kind: str,
+    can_see_income: bool = False,
+) -> Job:
     """A job that writes these people of ``account`` to a CSV or .vcf file."""
     if kind not in KINDS:
         raise ValueError(f"Unknown export kind {kind!r}")
@@ -80,7 +111,7 @@ def start_export(*, account: Account, actor: User | None, contact_ids: list[int]
         actor=actor,
         kind=KINDS[kind],
         title=f"Export {len(ids):,} {what} to {'CSV' if kind == 'csv' else 'vCard'}",
-        params={"ids": ids},
+        params={"ids": ids, "income": can_see_income},
         total=len(ids),
     )
 
@@ -327,12 +358,19 @@ def _run(
 
 def run_csv_export(job: Job) -> None:
     tz = _account_zone(job.account)
+    groups = csv_groups(can_see_income=bool(job.params.get("income")))
     header = io.StringIO()
-    csv.writer(header).writerow(CSV_HEADER)
+    csv.writer(header).writerow([*CSV_HEADER, *(h for g in groups for h in g.headers)])
 
     def write(out: IO[bytes], batch: list[ExportPerson]) -> None:
+        ids = [person.pk for person in batch]
+        extra = [(g.values(ids, tz), [""] * len(g.headers)) for g in groups]
         buffer = io.StringIO()
-        csv.writer(buffer).writerows(csv_row(person, tz) for person in batch)
+        csv.writer(buffer).writerows(
+            csv_row(person, tz)
+            + [spreadsheet_cell(v) for cells, blank in extra for v in cells.get(person.pk, blank)]
+            for person in batch
+        )
         out.write(buffer.getvalue().encode("utf-8"))
 
     # The byte-order mark makes Excel read the file as UTF-8.

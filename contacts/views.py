@@ -383,6 +383,7 @@ def contact_bulk(request: TenantRequest) -> HttpResponse:
             actor=request.user,
             contact_ids=list(people.values_list("pk", flat=True)),
             kind="csv" if action == "export_csv" else "vcard",
+            can_see_income=request.membership.can_see_income,
         )
         return redirect("job_detail", pk=job.pk)
     return redirect(back)

@@ -120,6 +120,7 @@ def audit_bulk(
     reprs: dict[Any, str] | None = None,
 ) -> int:
     """One entry per record for a bulk write that skipped the model signals."""
+    from crm.bulk import insert_many
     from crm.models import AuditEntry
 
     ids = list(ids)
@@ -132,21 +133,21 @@ def audit_bulk(
             for obj in model._base_manager.filter(pk__in=list(ids)).only(*_repr_fields(model))
         }
     entries = [
-        AuditEntry(
-            account_id=account_id,
-            actor_id=actor_id,
-            action=action,
-            content_type=content_type,
-            object_id=str(pk),
-            subject_type=content_type,
-            subject_id=str(pk),
-            object_repr=reprs.get(pk, str(pk)),
-            changes=changes,
-            created_at=now,
-        )
+        {
+            "account_id": account_id,
+            "actor_id": actor_id,
+            "action": action,
+            "content_type_id": content_type.pk,
+            "object_id": str(pk),
+            "subject_type_id": content_type.pk,
+            "subject_id": str(pk),
+            "object_repr": reprs.get(pk, str(pk)),
+            "changes": changes,
+            "created_at": now,
+        }
         for pk in ids
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    insert_many(AuditEntry, entries)
     return len(entries)
 
 

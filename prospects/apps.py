@@ -16,6 +16,9 @@ class ProspectsConfig(AppConfig):
         filters.register_filter("stage", leads.stage_filter)
         filters.register_filter("lead_type", leads.lead_type_filter)
         filters.register_filter("lead_source", leads.lead_source_filter)
+        from contacts.exports import ColumnGroup, register_csv_columns
+
+        register_csv_columns(ColumnGroup(leads.LEAD_CSV_HEADERS, leads.lead_csv_values))
         record_panels.register(
             order=10, template="prospects/_lead_panel.html", context=leads.lead_panel
         )
@@ -29,3 +32,7 @@ class ProspectsConfig(AppConfig):
         from prospects import dedupe
 
         register_job_kind(dedupe.JOB_KIND, dedupe.duplicate_scan_run)
+        from prospects import valet_import
+
+        register_job_kind(valet_import.KIND, valet_import.import_job)
+        register_job_kind(valet_import.UNDO_KIND, valet_import.undo_job)

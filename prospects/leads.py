@@ -67,3 +67,28 @@ def on_contact_logged(sender: Any, contact: Contact, note: Any, **kwargs: Any) -
         changed.append("stage")
     if changed:
         lead.save(update_fields=changed)
+
+
+LEAD_CSV_HEADERS = (
+    "Stage", "Lead type", "Inquiry", "Property street", "Property unit", "Property city",
+    "Property state", "Property ZIP", "Lead received", "First response (minutes)",
+)  # fmt: skip
+_STAGES = dict(Stage.choices)
+_TYPES = dict(LeadType.choices)
+
+
+def lead_csv_values(ids: list[int], tz: Any) -> dict[int, list[Any]]:
+    """The lead columns of the people CSV, for one batch of people."""
+    rows = Lead.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", "stage", "lead_type", "inquiry", "property_street", "property_unit",
+        "property_city", "property_state", "property_postal_code", "received_at",
+        "first_response_at",
+    )  # fmt: skip
+    found: dict[int, list[Any]] = {}
+    for contact_id, stage, kind, inquiry, *place, received, responded in rows:
+        minutes = round((responded - received).total_seconds() / 60) if responded else ""
+        found[contact_id] = [
+            _STAGES.get(stage, stage), _TYPES.get(kind, kind), inquiry, *place,
+            received.astimezone(tz).strftime("%Y-%m-%d %H:%M") if received else "", minutes,
+        ]  # fmt: skip
+    return found

@@ -226,7 +226,11 @@ class ImportRun(TenantModel):
     skipped_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
     undone_at = models.DateTimeField(null=True, blank=True)
+    undo_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -259,6 +263,25 @@ class ImportChange(TenantModel):
 
     def __str__(self) -> str:
         return f"Row {self.row_number}"
+
+
+class ImportProblem(TenantModel):
+    """A row an import skipped or took with a warning: the error CSV is made of these."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="problems")
+    row_number = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=16)  # "skipped" or "imported"
+    problem = models.TextField()
+    cells = models.JSONField(default=list, blank=True)
+
+    audited: ClassVar[bool] = False
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["account", "run", "row_number"], name="importproblem_run")]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number}: {self.problem[:60]}"
 
 
 class DuplicateDismissal(TenantModel):

@@ -32,7 +32,10 @@ def lead_sources_seed(*, account: Account) -> None:
 
 
 def on_account_created(sender: Any, account: Account, owner: User, **kwargs: Any) -> None:
+    from prospects.import_profiles import import_profiles_seed
+
     lead_sources_seed(account=account)
+    import_profiles_seed(account=account)
 
 
 def lead_source_by_key(account_id: int, key: str) -> LeadSource | None:

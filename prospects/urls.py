@@ -7,4 +7,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("prospects.urls_merge")),
     path("", include("prospects.urls_kiosk")),
     path("", include("prospects.urls_mailing")),
+    path("", include("prospects.urls_import")),
 ]

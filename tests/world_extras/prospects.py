@@ -10,6 +10,7 @@ from crm.models import Account, User
 from prospects.models import (
     DuplicateDismissal,
     ImportChange,
+    ImportProblem,
     ImportProfile,
     ImportRun,
     Lead,
@@ -49,6 +50,10 @@ def populate(account: Account, owner: User, marker: str) -> None:
     ImportChange.objects.create(
         account=account, run=run, contact=prospect, row_number=1, created=True
     )
+    ImportProblem.objects.create(
+        account=account, run=run, row_number=3, outcome="skipped",
+        problem=f"{marker} row problem", cells=[f"{marker} cell"],
+    )  # fmt: skip
     DuplicateDismissal.objects.create(account=account, first=first, second=second, created_by=owner)
     Merge.objects.create(
         account=account,
