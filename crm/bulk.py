@@ -51,7 +51,7 @@ def insert_many(
         )
         return [obj.pk for obj in made] if returning else []
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(f.column or f.name) for f in fields)
     casts = ", ".join(f"%s::{_array_type(f)}" for f in fields)
     aliases = ", ".join(f"c{i}" for i in range(len(fields)))
     sql = (
@@ -59,7 +59,9 @@ def insert_many(
         f"FROM unnest({casts}) WITH ORDINALITY AS t({aliases}, n) ORDER BY n"
     )
     if returning:
-        sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"  # type: ignore[union-attr]
+        pk = model._meta.pk
+        assert pk is not None
+        sql += f" RETURNING {connection.ops.quote_name(pk.column or pk.name)}"
     ids: list[int] = []
     connection.ensure_connection()
     # Server-side binding (Django's cursors bind on the client, quoting every value of

@@ -37,6 +37,7 @@ class ImportMappingForm(forms.Form):
         label="Lead source",
         queryset=LeadSource.objects.none(),
         required=False,
+        empty_label="— none —",
         help_text="For rows whose own lead source column is blank.",
     )
     categories = forms.ModelMultipleChoiceField(

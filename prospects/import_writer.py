@@ -36,8 +36,8 @@ from prospects.import_mapping import ImportPerson
 from prospects.models import ImportChange, ImportRun, Lead, LeadSource, Stage
 
 BATCH = 1000
-CONTACT_FIELDS = ("first_name", "last_name", "salutation", "company", "birthday")
-CONTACT_FIELDS += ("home_anniversary",)
+CONTACT_FIELDS: tuple[str, ...] = ("first_name", "last_name", "salutation", "company")
+CONTACT_FIELDS += ("birthday", "home_anniversary")
 ADDRESS_PARTS = ("street", "unit", "city", "state", "postal_code", "country")
 
 
@@ -197,7 +197,7 @@ def create_people(items: list[Prepared], settings: Settings) -> list[int]:
     if not items:
         return []
     run, account_id, now = settings.run, settings.run.account_id, timezone.now()
-    contacts = []
+    contacts: list[dict[str, Any]] = []
     for item in items:
         p = item.person
         streets = [p.address["street"]] if p.address["street"] else []
@@ -238,7 +238,7 @@ def create_people(items: list[Prepared], settings: Settings) -> list[int]:
             addresses.append({**person, **p.address, "country": p.address["country"] or "US"})
         links += [{**person, "category_id": cid} for cid in item.category_ids]
         if settings.database == "prospects" or p.has_lead_details or item.source:
-            lead = {k: v for k, v in p.lead.items() if v}
+            lead: dict[str, Any] = {k: v for k, v in p.lead.items() if v}
             lead["source_id"] = item.source[0] if item.source else None
             leads.append({"account_id": account_id, "contact_id": contact_id,
                           "received_at": now, **lead})  # fmt: skip
@@ -254,7 +254,9 @@ def create_people(items: list[Prepared], settings: Settings) -> list[int]:
     ):  # fmt: skip
         insert_many(model, rows)
     reprs = {
-        cid: (f"{c['first_name']} {c['last_name']}".strip() or c["company"] or "(no name)")[:200]
+        cid: (f"{c['first_name']} {c['last_name']}".strip() or str(c["company"]) or "(no name)")[
+            :200
+        ]
         for cid, c in zip(ids, contacts, strict=True)
     }
     audit_bulk(
@@ -376,7 +378,7 @@ def update_person(contact: Contact, item: Prepared, settings: Settings) -> dict[
 def _update_lead(contact: Contact, item: Prepared, settings: Settings) -> dict[str, Any] | None:
     p = item.person
     lead = getattr(contact, "lead", None)
-    wanted = {k: v for k, v in p.lead.items() if v}
+    wanted: dict[str, Any] = {k: v for k, v in p.lead.items() if v}
     if item.source:
         wanted["source_id"] = item.source[0]
     if lead is None:

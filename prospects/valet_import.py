@@ -117,7 +117,7 @@ def check_options(account: Account, options: Options) -> Options:
 
 
 def _open(run: ImportRun) -> IO[bytes]:
-    return default_storage.open(run.stored_file.name, "rb")
+    return default_storage.open(run.stored_file.name or "", "rb")
 
 
 def file_info(run: ImportRun) -> FileInfo:
@@ -135,16 +135,17 @@ def upload_store(
     with what to do about it."""
     if upload.size and upload.size > MAX_BYTES:
         raise ValidationError({"file": f"Files up to {MAX_BYTES // (1024 * 1024)} MB, please."})
+    stream: IO[bytes] = upload.file  # type: ignore[assignment]
     try:
-        info = import_files.inspect(upload.file, upload.name or "")
-        upload.file.seek(0)
-        header, rows = import_files.header_and_rows(upload.file, info)
+        info = import_files.inspect(stream, upload.name or "")
+        stream.seek(0)
+        header, rows = import_files.header_and_rows(stream, info)
         has_rows = any(any(r.cells) or r.problem for r in rows)
     except FileProblem as exc:
         raise ValidationError({"file": str(exc)}) from exc
     if not has_rows:
         raise ValidationError({"file": "The file has a header row but no people under it."})
-    upload.file.seek(0)
+    stream.seek(0)
     name = (upload.name or "import.csv").rsplit("/", 1)[-1][:200]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "csv"
     run = ImportRun(account=account, profile=profile, filename=name, created_by=actor)
@@ -367,7 +368,7 @@ def _write(batch: Batch, settings: Settings, rows_done: int, replace: bool) -> N
             created_count=run.created_count, updated_count=run.updated_count,
             skipped_count=run.skipped_count, error_count=run.error_count, rows_done=rows_done,
         )  # fmt: skip
-        if run.job_id:
+        if run.job is not None:
             progress(run.job, rows_done, message=summary(run))
 
 
@@ -530,11 +531,11 @@ def _restore(change: ImportChange) -> None:
     if "added" in address:
         AddressRow.objects.filter(scoped, pk=address["added"]).delete()
     elif "id" in address:
-        row = AddressRow.objects.filter(scoped, pk=address["id"]).first()
-        if row is not None:
+        mailing = AddressRow.objects.filter(scoped, pk=address["id"]).first()
+        if mailing is not None:
             for name, value in address["values"].items():
-                setattr(row, name, value)
-            row.save()
+                setattr(mailing, name, value)
+            mailing.save()
     lead = before.get("lead") or {}
     if "added" in lead:
         Lead.objects.filter(scoped, pk=lead["added"]).delete()

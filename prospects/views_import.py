@@ -166,7 +166,7 @@ def import_profile_edit(request: TenantRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, f"Saved “{profile.name}”.")
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("import_home")
 
 

@@ -49,8 +49,7 @@ def write_fsbo_csv(path: Path, rows: int, seed: int = 0) -> None:
         for n in range(rows):
             first, last = rng.choice(GIVEN_NAMES), rng.choice(SURNAMES)
             street = f"{rng.randint(10, 9999)} {rng.choice(STREETS)} St"
-            city = rng.choice(CITIES)
-            city = city if isinstance(city, str) else city[0]
+            city = rng.choice(CITIES)[0]
             same = rng.random() < 0.7
             mailing = street if same else f"PO Box {rng.randint(1, 9999)}"
             phone = f"({rng.choice(['970', '303', '720'])}) 555-{rng.randint(0, 9999):04d}"
