@@ -59,6 +59,7 @@ def test_the_dashboard_fits_a_phone(
 
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"], f"the page scrolls sideways: {scroll_width}px wide"
-    menu = page.locator("header.topbar summary").bounding_box()
-    assert menu is not None
-    assert menu["x"] + menu["width"] <= PHONE["width"], "the user menu falls off the screen"
+    for name in ("user-menu", "import-menu"):
+        menu = page.locator(f"header.topbar .{name} > summary").bounding_box()
+        assert menu is not None
+        assert menu["x"] + menu["width"] <= PHONE["width"], f"the {name} falls off the screen"
