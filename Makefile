@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy crm contacts prospects
+	$(BIN)/mypy crm contacts prospects callcapture
 
 check: lint test
 

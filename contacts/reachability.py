@@ -7,6 +7,7 @@ queryset with ``reachable`` before it sends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,30 @@ from contacts.models import (
 
 # Categories whose members get no automated message (the book: Cold is "get lost").
 NO_AUTOMATION_KEYS = ("cold", "nolead")
+
+# Phones another app rules out for a channel (call capture: numbers that texted STOP),
+# as a Q over Phone rows, with the reason shown when it leaves no phone.
+_PHONE_EXCLUSIONS: dict[str, list[tuple[Callable[[], Q], str]]] = {}
+
+
+def register_phone_exclusion(channel: str, rule: Callable[[], Q], reason: str) -> None:
+    _PHONE_EXCLUSIONS.setdefault(channel, []).append((rule, reason))
+
+
+def _excluded_phone_ids(channel: str, phones: list[Phone]) -> tuple[set[int], str]:
+    rules = _PHONE_EXCLUSIONS.get(channel, [])
+    if not rules or not phones:
+        return set(), ""
+    ids: set[int] = set()
+    reason = ""
+    for rule, why in rules:
+        found = set(
+            Phone.objects.filter(rule(), pk__in=[p.pk for p in phones]).values_list("pk", flat=True)
+        )
+        if found:
+            ids |= found
+            reason = reason or why
+    return ids, reason
 
 
 class Channel(models.TextChoices):
@@ -76,6 +101,10 @@ def reach(contact: Contact, channel: str, *, automated: bool = False) -> Reach:
                 if PhoneStatus.DNC in statuses
                 else "Every phone is BAD"
             )
+        excluded, why = _excluded_phone_ids(channel, usable)
+        usable = [p for p in usable if p.pk not in excluded]
+        if not usable:
+            return _blocked(why)
         if channel == Channel.TEXT:
             mobiles = [p for p in usable if p.label == "mobile"] or usable
             return Reach(ok=True, target=mobiles[0])
@@ -102,8 +131,11 @@ def reach(contact: Contact, channel: str, *, automated: bool = False) -> Reach:
     raise ValueError(f"Unknown channel {channel!r}")
 
 
-def usable_phone() -> Exists:
-    return Exists(Phone.objects.filter(contact=OuterRef("pk"), status=PhoneStatus.OK))
+def usable_phone(channel: str = Channel.CALL) -> Exists:
+    phones = Phone.objects.filter(contact=OuterRef("pk"), status=PhoneStatus.OK)
+    for rule, _why in _PHONE_EXCLUSIONS.get(channel, []):
+        phones = phones.exclude(rule())
+    return Exists(phones)
 
 
 def usable_email() -> Exists:
@@ -134,7 +166,7 @@ def reachable(
         )
     condition: Q | Exists
     if channel in (Channel.CALL, Channel.TEXT):
-        condition = usable_phone()
+        condition = usable_phone(channel)
     elif channel == Channel.EMAIL:
         condition = usable_email()
     elif channel == Channel.LETTER:

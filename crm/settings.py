@@ -218,3 +218,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Secrets kept in the database (a Twilio auth token) are encrypted with this Fernet key;
+# empty: a key derived from SECRET_KEY (then changing SECRET_KEY means re-entering them).
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+# Twilio's REST API; tests point it at a local fake server.
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "")

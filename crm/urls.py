@@ -25,5 +25,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("contacts/", include("contacts.urls")),
     path("prospects/", include("prospects.urls")),
+    path("callcapture/", include("callcapture.urls")),
+    path("", include("callcapture.urls_public")),
     path("accounts/", include("allauth.urls")),
 ]

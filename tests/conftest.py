@@ -14,7 +14,10 @@ celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
+def _fast_and_quiet(
+    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")  # uploads stay out of var/
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ACCOUNT_RATE_LIMITS = False
