@@ -35,3 +35,16 @@ def panels_for(contact: Contact) -> list[tuple[str, dict[str, Any]]]:
         if context is not None:
             shown.append((panel.template, context))
     return shown
+
+
+# Badges apps add to each row of the people list (the prospects app: stage and response
+# time), with the relations they read so the list stays at a fixed number of queries.
+ROW_BADGES: list[str] = []
+ROW_RELATED: list[str] = []
+
+
+def register_row_badge(*, template: str, related: str = "") -> None:
+    if template not in ROW_BADGES:
+        ROW_BADGES.append(template)
+    if related and related not in ROW_RELATED:
+        ROW_RELATED.append(related)

@@ -17,7 +17,9 @@ LIST_PAGE_SIZE = 25
 
 def with_row_data(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     """What a list row shows, in a fixed number of queries whatever the page size."""
-    return queryset.prefetch_related(
+    from contacts.record_panels import ROW_RELATED
+
+    return queryset.select_related(*ROW_RELATED).prefetch_related(
         "phones",
         "emails",
         "addresses",

@@ -19,6 +19,7 @@ class ProspectsConfig(AppConfig):
         from contacts.exports import ColumnGroup, register_csv_columns
 
         register_csv_columns(ColumnGroup(leads.LEAD_CSV_HEADERS, leads.lead_csv_values))
+        record_panels.register_row_badge(template="prospects/_row_badge.html", related="lead")
         record_panels.register(
             order=10, template="prospects/_lead_panel.html", context=leads.lead_panel
         )

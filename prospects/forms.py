@@ -15,6 +15,8 @@ class LeadForm(forms.ModelForm):
             "lead_type",
             "source",
             "inquiry",
+            "price",
+            "mls_number",
             "property_street",
             "property_unit",
             "property_city",

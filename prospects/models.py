@@ -99,6 +99,8 @@ class Lead(TenantModel, PropertyAddress):
         LeadSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )
     inquiry = models.TextField(blank=True)
+    price = models.PositiveIntegerField("price asked about", null=True, blank=True)
+    mls_number = models.CharField("MLS number", max_length=30, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     first_response_at = models.DateTimeField(null=True, blank=True)
     qualified_at = models.DateTimeField(null=True, blank=True)
