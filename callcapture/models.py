@@ -50,7 +50,7 @@ class TwilioConnection(TenantModel):
 
     @property
     def auth_token(self) -> str:
-        from callcapture.crypto import decrypt
+        from crm.crypto import decrypt
 
         return decrypt(self.auth_token_encrypted)
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from callcapture import listings
-from callcapture.crypto import encrypt
+from crm.crypto import encrypt
 from callcapture.models import (
     BridgeCall,
     ListingCode,

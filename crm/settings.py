@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drips",
     "emailfeed",
     "callcapture",
+    "anymail",
     "goals",
 ]
 
@@ -204,6 +205,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 6 * 3600.0,
     },
     "purge-contacts-trash": {"task": "contacts.tasks.purge_trash", "schedule": 24 * 3600.0},
+    "poll-feed-mailboxes": {"task": "emailfeed.tasks.poll_mailboxes", "schedule": 60.0},
 }
 BROKER_PROCESSED_DIR = _BROKER_DIR / "processed"
 
@@ -223,3 +225,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
 # Twilio's REST API; tests point it at a local fake server.
 TWILIO_API_BASE = env_str("TWILIO_API_BASE", "")
+# The email feed: each account's address is leads+TOKEN@EMAILFEED_DOMAIN (route that
+# domain's mail to an email service's inbound webhook, or POST raw messages to the feed).
+EMAILFEED_DOMAIN = env_str("EMAILFEED_DOMAIN", "leads.localhost")
+# django-anymail's inbound webhooks (/anymail/<service>/inbound/) check this basic-auth
+# "user:password" pair; set it, and give the same in the service's webhook URL.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None}

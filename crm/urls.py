@@ -1,8 +1,9 @@
-from django.urls import include, path
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path
 
 from crm import views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("welcome/", views.no_account, name="no_account"),
@@ -26,6 +27,11 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("prospects/", include("prospects.urls")),
     path("callcapture/", include("callcapture.urls")),
+    path("emailfeed/", include("emailfeed.urls")),
     path("", include("callcapture.urls_public")),
     path("accounts/", include("allauth.urls")),
 ]
+
+# Email services' inbound webhooks (django-anymail), only with their basic-auth secret set.
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    urlpatterns.append(path("anymail/", include("anymail.urls")))

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from crm.celery import app as celery_app
 from crm.tenancy import rls_bypass
+from tests.callcapture.fake_twilio import FakeTwilio, start_fake_twilio
 from tests.world import PASSWORD, World, build_world
 
 # Tasks run in the test's own thread; tests/crm/test_worker.py starts a real worker.
@@ -63,3 +65,13 @@ def alice(client: Client, world: World) -> Client:
 @pytest.fixture
 def ann(client: Client, world: World) -> Client:
     return login(client, world.ann.email)
+
+
+@pytest.fixture
+def fake_twilio(settings: Any) -> Iterator[FakeTwilio]:
+    """Twilio's REST API as a local server the real twilio library talks to."""
+    fake = start_fake_twilio()
+    settings.TWILIO_API_BASE = fake.url
+    settings.SITE_URL = "https://crm.example.com"
+    yield fake
+    fake.close()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,20 +8,11 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from callcapture.models import ListingCode, TwilioNumber
-from tests.callcapture.fake_twilio import FakeTwilio, start_fake_twilio
+from tests.callcapture.fake_twilio import FakeTwilio
 from tests.world import World
 from tests.world_extras.callcapture import hotline_number
 
 AGENT_MOBILE = "+19705550100"
-
-
-@pytest.fixture
-def fake_twilio(settings: Any) -> Iterator[FakeTwilio]:
-    fake = start_fake_twilio()
-    settings.TWILIO_API_BASE = fake.url
-    settings.SITE_URL = "https://crm.example.com"
-    yield fake
-    fake.close()
 
 
 @dataclass

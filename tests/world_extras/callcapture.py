@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
-from callcapture.crypto import encrypt
 from callcapture.models import (
     BridgeCall,
     HotlineEvent,
@@ -18,6 +17,7 @@ from callcapture.models import (
     TwilioNumber,
 )
 from contacts.models import Contact
+from crm.crypto import encrypt
 from crm.models import Account, User
 
 PNG = bytes.fromhex(

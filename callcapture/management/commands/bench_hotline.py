@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from callcapture.crypto import encrypt
+from crm.crypto import encrypt
 from callcapture.models import ListingCode, TwilioConnection, TwilioNumber
 from crm.audit import audit_suspended
 from crm.celery import app as celery_app
