@@ -45,18 +45,21 @@ def person_panel(contact: Contact) -> dict[str, Any] | None:
 
 def text_the_agent(account_id: int, mobile: str, text: str) -> None:
     """crm.notify's text sender: from the account's first Twilio number, never blocked by
-    the contacts' rules (the agent asked for these)."""
+    the contacts' rules (the agent asked for these). Sent at once from the calling worker
+    (queued behind a burst of other work, an alert would be late)."""
     number = TwilioNumber.objects.for_account(account_id).first()
     to = parse_phone(mobile, "US").e164
     if number is None or not to:
         return
-    with transaction.atomic():
-        message = TextMessage.objects.create(
-            account_id=account_id, direction=Direction.OUTBOUND, body=text,
-            from_number=number.e164, to_number=to, status=MessageStatus.QUEUED,
-        )  # fmt: skip
-        from callcapture.tasks import send_text_message
+    message = TextMessage.objects.create(
+        account_id=account_id, direction=Direction.OUTBOUND, body=text,
+        from_number=number.e164, to_number=to, status=MessageStatus.QUEUED,
+    )  # fmt: skip
+    from callcapture.tasks import send_text_message
 
+    if transaction.get_connection().in_atomic_block:
         transaction.on_commit(
-            lambda: send_text_message.delay(account_id=account_id, message_id=message.pk)
+            lambda: send_text_message(account_id=account_id, message_id=message.pk)
         )
+    else:
+        send_text_message(account_id=account_id, message_id=message.pk)

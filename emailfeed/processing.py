@@ -21,7 +21,7 @@ from contacts.services import (
     contact_create,
     note_add,
 )
-from crm.notify import Notice
+from crm.notify import Notice, notify_agents
 from emailfeed.mail import read
 from emailfeed.models import InboundMessage, MessageStatus, Showing, SourceHealth
 from emailfeed.parsers import Ignored, LeadData, Outcome, ShowingData, parse_mail
@@ -179,9 +179,12 @@ def _add_channels(person: Contact, data: LeadData) -> None:
 
 
 def _tell_lead(message: InboundMessage, data: LeadData, person: Contact, created: bool) -> None:
-    from emailfeed.tasks import notify_lead
-
-    notify_lead.delay(account_id=message.account_id, message_id=message.pk, created=created)
+    """At once, from the worker that made the lead: a queued alert would wait behind
+    every message of a burst, and speed to lead is the point."""
+    try:
+        notify_agents(message.account_id, lead_notice(message, person, created))
+    except Exception:  # the lead is saved; a mail server hiccup must not undo it
+        log.exception("lead alert for feed message %s failed", message.pk)
 
 
 def lead_notice(message: InboundMessage, person: Contact, created: bool) -> Notice:
@@ -253,11 +256,10 @@ def _tell_unreadable(message: InboundMessage) -> None:
         return
     if message.attempts > 1:
         return  # told the first time; "parse again" stays quiet
-    from emailfeed.tasks import notify_unreadable
-
-    transaction.on_commit(
-        lambda: notify_unreadable.delay(account_id=message.account_id, message_id=message.pk)
-    )
+    try:
+        notify_agents(message.account_id, unreadable_notice(message))
+    except Exception:
+        log.exception("alert for unreadable feed message %s failed", message.pk)
 
 
 def unreadable_notice(message: InboundMessage) -> Notice:

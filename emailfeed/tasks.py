@@ -32,24 +32,6 @@ def process_message(*, account_id: int, message_id: int) -> str:
 
 
 @tenant_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_lead(*, account_id: int, message_id: int, created: bool) -> str:
-    message = InboundMessage.objects.for_account(account_id).filter(pk=message_id).first()
-    if message is None or message.contact is None:
-        return "gone"
-    notify_agents(account_id, processing.lead_notice(message, message.contact, created))
-    return "sent"
-
-
-@tenant_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_unreadable(*, account_id: int, message_id: int) -> str:
-    message = InboundMessage.objects.for_account(account_id).filter(pk=message_id).first()
-    if message is None:
-        return "gone"
-    notify_agents(account_id, processing.unreadable_notice(message))
-    return "sent"
-
-
-@tenant_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_source_failing(*, account_id: int, health_id: int) -> str:
     health = SourceHealth.objects.for_account(account_id).filter(pk=health_id).first()
     if health is None:
