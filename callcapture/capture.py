@@ -22,7 +22,7 @@ from prospects.services import lead_source_by_key
 def _existing_person(account_id: int, e164: str) -> Contact | None:
     phone = (
         Phone.objects.for_account(account_id)
-        .filter(e164=e164, contact__deleted_at__isnull=True)
+        .filter(digits=e164.lstrip("+"), e164=e164, contact__deleted_at__isnull=True)
         .select_related("contact")
         .order_by("contact_id")
         .first()

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from callcapture import listings
-from crm.crypto import encrypt
 from callcapture.models import (
     BridgeCall,
     ListingCode,
@@ -22,6 +21,7 @@ from callcapture.models import (
 from contacts.models import Contact, Phone, PhoneStatus
 from contacts.phones import parse_phone
 from contacts.reachability import Channel, reach
+from crm.crypto import encrypt
 from crm.models import Account, User
 from crm.tenancy import rls_bypass
 

@@ -116,7 +116,8 @@ def _refusal(message: TextMessage, number: TwilioNumber | None) -> str:
 
 
 def _mark_bad(account_id: int, e164: str) -> None:
-    for phone in Phone.objects.for_account(account_id).filter(e164=e164, status=PhoneStatus.OK):
+    phones = Phone.objects.for_account(account_id).filter(digits=e164.lstrip("+"), e164=e164)
+    for phone in phones.filter(status=PhoneStatus.OK):
         phone_set_status(phone=phone, status=PhoneStatus.BAD, actor=None)
 
 

@@ -50,7 +50,7 @@ def _people_with(account_id: int, e164: str) -> list[Contact]:
     return list(
         Contact.objects.for_account(account_id)
         .alive()
-        .filter(phones__e164=e164, merged_into__isnull=True)
+        .filter(phones__digits=e164.lstrip("+"), phones__e164=e164, merged_into__isnull=True)
         .distinct()
     )
 

@@ -113,7 +113,12 @@ def sms(request: HttpRequest, hotline: Hotline) -> HttpResponse:
         return twiml(reply)
     texting.record_consent(account_id, sender, "texted us first")
     stopped = texting.is_stopped(account_id, sender)
-    person = Contact.objects.for_account(account_id).alive().filter(phones__e164=sender).first()
+    person = (
+        Contact.objects.for_account(account_id)
+        .alive()
+        .filter(phones__digits=sender.lstrip("+"), phones__e164=sender)
+        .first()
+    )
     if word in texting.HELP_WORDS:
         event.outcome = "help"
         answer = listings.help_text(hotline.number.account)
@@ -258,7 +263,7 @@ def _text_flyer(hotline: Hotline, event: HotlineEvent, listing: ListingCode) -> 
         body=listings.flyer_text(listing), from_number=hotline.number.e164,
         to_number=event.from_number, status=MessageStatus.QUEUED,
         contact=Contact.objects.for_account(event.account_id).alive()
-        .filter(phones__e164=event.from_number).first(),
+        .filter(phones__digits=event.from_number.lstrip("+")).first(),
     )  # fmt: skip
     transaction.on_commit(
         lambda: send_text_message.delay(account_id=event.account_id, message_id=message.pk)

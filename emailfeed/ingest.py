@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from crm.tenancy import rls_bypass
-from emailfeed.mail import read
 from emailfeed.models import FeedSettings, InboundMessage
 
 MAX_STORED = 10 * 1024 * 1024  # bytes kept of one message; the rest is cut and marked
@@ -46,8 +45,8 @@ def ingest(account_id: int, raw: bytes, via: str) -> tuple[InboundMessage, bool]
     same Message-ID came before, which is then neither stored nor parsed again."""
     size = len(raw)
     kept = raw[:MAX_STORED]
-    mail = read(kept[: 256 * 1024])  # headers and the first text: enough to list it
-    message_id = mail.message_id.strip("<> ")[:250]
+    headers = headers_of(kept)  # enough to list and deduplicate it; parsing comes later
+    message_id = headers["message_id"].strip("<> ")[:250]
     if message_id:
         found = InboundMessage.objects.for_account(account_id).filter(message_id=message_id).first()
         if found is not None:
@@ -56,14 +55,34 @@ def ingest(account_id: int, raw: bytes, via: str) -> tuple[InboundMessage, bool]
         with transaction.atomic():
             message = InboundMessage.objects.create(
                 account_id=account_id, message_id=message_id, via=via, raw=kept, size=size,
-                oversize=size > MAX_STORED, subject=mail.subject[:300],
-                from_address=mail.from_address[:254],
+                oversize=size > MAX_STORED, subject=headers["subject"][:300],
+                from_address=headers["from"][:254],
             )  # fmt: skip
     except IntegrityError:  # the same message, delivered twice at once
         found = InboundMessage.objects.for_account(account_id).get(message_id=message_id)
         return found, False
     queue(message)
     return message, True
+
+
+def headers_of(raw: bytes) -> dict[str, str]:
+    """Subject, sender and Message-ID from the header block alone (cheap: no body)."""
+    from email.parser import BytesHeaderParser
+    from email.policy import default
+    from email.utils import parseaddr
+
+    try:
+        found = BytesHeaderParser(policy=default).parsebytes(raw[: 128 * 1024])
+        subject, sender = str(found.get("Subject", "")), str(found.get("From", ""))
+        message_id = str(found.get("Message-ID", ""))
+    except Exception:  # a header no parser can read: listed without it, parsed later
+        subject = sender = message_id = ""
+    one_line = lambda value: " ".join(value.split())  # noqa: E731
+    return {
+        "subject": one_line(subject),
+        "from": parseaddr(one_line(sender))[1].lower(),
+        "message_id": one_line(message_id),
+    }
 
 
 def queue(message: InboundMessage) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Database, Email, NoteKind, Phone
 from contacts.phones import format_national
+from contacts.search import build_search_text
 from contacts.services import (
     ContactData,
     EmailInput,
@@ -84,11 +85,12 @@ def existing_person(account_id: int, email: str, phone: str) -> Contact | None:
     found: Contact | None = None
     live = {"contact__deleted_at__isnull": True}
     if email:
-        row = (Email.objects.for_account(account_id).filter(address__iexact=email, **live)
+        row = (Email.objects.for_account(account_id).filter(address=email.lower(), **live)
                .order_by("contact_id").select_related("contact").first())  # fmt: skip
         found = row.contact if row else None
     if found is None and phone:
-        phone_row = (Phone.objects.for_account(account_id).filter(e164=phone, **live)
+        # By digits: the indexed column (an E.164's digits are what search keeps).
+        phone_row = (Phone.objects.for_account(account_id).filter(digits=phone.lstrip("+"), **live)
                      .order_by("contact_id").select_related("contact").first())  # fmt: skip
         found = phone_row.contact if phone_row else None
     while found is not None and found.merged_into_id is not None:
@@ -122,23 +124,7 @@ def apply_lead(message: InboundMessage, data: LeadData) -> tuple[Contact, bool]:
     person = existing_person(account_id, data.email, data.phone)
     created = person is None
     if person is None:
-        first, last = data.first_name[:80], data.last_name[:80]
-        if not (first or last):
-            first = (data.email.split("@")[0] if data.email else "") or "New lead"
-        person, _warnings = contact_create(
-            account=message.account,
-            actor=None,
-            data=ContactData(
-                fields={
-                    "first_name": first,
-                    "last_name": last,
-                    "database": Database.PROSPECTS,
-                    "lead_source": source.name,
-                },
-                emails=[EmailInput(address=data.email)] if data.email else [],
-                phones=[PhoneInput(raw=data.phone, label="mobile")] if data.phone else [],
-            ),
-        )
+        person = _new_prospect(message, data, source)
     else:
         _add_channels(person, data)
     lead = Lead.objects.for_account(account_id).filter(contact=person).first()
@@ -167,9 +153,36 @@ def apply_lead(message: InboundMessage, data: LeadData) -> tuple[Contact, bool]:
     return person, created
 
 
+def _new_prospect(message: InboundMessage, data: LeadData, source: LeadSource) -> Contact:
+    """The lead as a new prospect, written directly: the parser already gave a checked
+    email and an E.164 phone, so the general create service's lookups are not needed."""
+    first, last = data.first_name[:80], data.last_name[:80]
+    if not (first or last):
+        first = (data.email.split("@")[0] if data.email else "")[:80] or "New lead"
+    email = data.email.lower()[:254]
+    digits = data.phone.lstrip("+")
+    search = build_search_text(
+        names=[f"{first} {last}".strip()],
+        emails=[email] if email else [],
+        phone_digits=[digits] if digits else [],
+        streets=[],
+    )
+    person = Contact.objects.create(
+        account_id=message.account_id, first_name=first, last_name=last,
+        database=Database.PROSPECTS, lead_source=source.name, search_text=search,
+    )  # fmt: skip
+    if email:
+        Email.objects.create(account_id=message.account_id, contact=person, address=email)
+    if data.phone:
+        raw = format_national(data.phone)
+        Phone.objects.create(account_id=message.account_id, contact=person, label="mobile",
+                             raw=raw, e164=data.phone, digits=digits)  # fmt: skip
+    return person
+
+
 def _add_channels(person: Contact, data: LeadData) -> None:
     """A new email or phone the lead gave is added; nothing is removed or replaced."""
-    if data.email and not person.emails.filter(address__iexact=data.email).exists():
+    if data.email and not person.emails.filter(address=data.email.lower()).exists():
         Email.objects.create(account_id=person.account_id, contact=person, address=data.email,
                              position=person.emails.count())  # fmt: skip
     if data.phone and not person.phones.filter(e164=data.phone).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ class Sent:
     path: str
     form: dict[str, str]
     auth: str
+    at: float = field(default_factory=time.time)
 
 
 @dataclass

@@ -20,10 +20,10 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from crm.crypto import encrypt
 from callcapture.models import ListingCode, TwilioConnection, TwilioNumber
 from crm.audit import audit_suspended
 from crm.celery import app as celery_app
+from crm.crypto import encrypt
 from crm.models import Account
 from crm.services import account_create, user_create
 from crm.tenancy import rls_bypass, tenant_context
