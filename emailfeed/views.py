@@ -30,6 +30,15 @@ from emailfeed.sanitise import safe_html
 from prospects.models import Lead
 
 PAGE = 50
+LABELS = {
+    "mls_number": "MLS number",
+    "lead_type": "Lead type",
+    "property_address": "Property",
+    "showing_start": "Showing at",
+    "agent_name": "Showing agent",
+    "agent_email": "Agent email",
+    "agent_phone": "Agent phone",
+}
 
 
 @member_required()
@@ -66,9 +75,11 @@ def message_detail(request: TenantRequest, pk: int) -> HttpResponse:
             "message": message,
             "mail": mail,
             "safe_html": safe_html(mail.html) if mail.html else "",
-            "extracted": {
-                k: v for k, v in (message.extracted or {}).items() if v not in (None, "")
-            },
+            "extracted": [
+                (LABELS.get(k, k.replace("_", " ").capitalize()), v)
+                for k, v in (message.extracted or {}).items()
+                if v not in (None, "") and k not in ("kind", "parser")
+            ],
             "showings": Showing.objects.for_account(request.account).filter(message=message),
         },
     )
