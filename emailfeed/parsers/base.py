@@ -93,6 +93,8 @@ def label_values(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     lines = text.splitlines()
     for index, line in enumerate(lines[:2000]):
+        if len(line) > 2000:
+            continue  # a label line is short; a huge one (base64 junk, a bomb) is skipped
         match = _LABEL_LINE.match(line.replace("\t", " "))
         if not match:
             continue

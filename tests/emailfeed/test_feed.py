@@ -340,3 +340,18 @@ def test_the_imap_poller_stores_unseen_mail_once(feed: Any, world: World,
     assert imap.poll(feed) == 2
     assert imap.poll(feed) == 0
     assert InboundMessage.objects.filter(account=world.a, via="imap").count() == 2
+
+
+def test_a_message_over_the_cap_is_stored_cut_and_marked_not_dropped(
+    feed: Any, world: World, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from emailfeed.ingest import MAX_STORED
+
+    padding = b"\r\n--b\r\nContent-Type: application/pdf\r\n\r\n" + b"A" * (MAX_STORED + 500_000)
+    raw = lead_email(message_id="<big@x>").replace(b"\n\n", b"\n\n", 1) + padding
+    response = post(client, feed.token, raw, feed.secret, django_capture_on_commit_callbacks)
+    assert response.status_code == 202
+    message = InboundMessage.objects.get(account=world.a, message_id="big@x")
+    assert message.oversize and message.size == len(raw)
+    assert len(bytes(message.raw)) == MAX_STORED
+    assert message.status == "lead_created"  # the lead sits at the top, before the cut
