@@ -25,6 +25,12 @@ _FORWARD_MARKERS = re.compile(
 _HEADER_LINE = re.compile(r"^[ >]*(From|Sent|Date|To|Subject|Cc)\s*:\s*(.*)$", re.IGNORECASE)
 
 
+def _valid(text: str) -> str:
+    """Lone surrogates (utf-7, unicode_escape and undecoded 8-bit bytes make them) become
+    "?": the database, JSON and the HTML sanitiser all refuse them."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _decode(part: Message) -> str:
     """A text part's content, whatever it claims its charset is."""
     try:
@@ -33,16 +39,16 @@ def _decode(part: Message) -> str:
         payload = None
     if payload is None:
         raw = part.get_payload()
-        return raw[:MAX_PART] if isinstance(raw, str) else ""
+        return _valid(raw[:MAX_PART]) if isinstance(raw, str) else ""
     if not isinstance(payload, bytes):
-        return str(payload)[:MAX_PART]
+        return _valid(str(payload)[:MAX_PART])
     payload = payload[: MAX_PART * 4]
     charset = (part.get_content_charset() or "").lower()
     for candidate in (charset, "utf-8", "cp1252", "latin-1"):
         if not candidate:
             continue
         try:
-            return payload.decode(candidate)[:MAX_PART]
+            return _valid(payload.decode(candidate)[:MAX_PART])
         except (LookupError, UnicodeDecodeError):
             continue
     return payload.decode("utf-8", errors="replace")[:MAX_PART]
@@ -78,6 +84,12 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
         elif tag in self.CELLS:
             self.parts.append("\t")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """``<script/>`` opens a script as browsers read it: what follows stays hidden."""
+        self.handle_starttag(tag, attrs)
+        if tag not in ("script", "style", "title", "template"):
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "title", "template") and self.skip:
@@ -189,7 +201,10 @@ def _unwrap_forward(text: str) -> tuple[str, dict[str, str]] | None:
     return body.strip(), headers
 
 
-def read(raw: bytes) -> Mail:
+MAX_UNWRAP = 3  # messages forwarded inside forwarded messages: deeper ones are not opened
+
+
+def read(raw: bytes, _depth: int = 0) -> Mail:
     """Parse raw RFC 822 bytes; never raises."""
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -217,8 +232,14 @@ def read(raw: bytes) -> Mail:
             mail.headers[key] = value
     mail.content_type = message.get_content_type() if message else ""
     plain, html, attached = _bodies(message)
-    if attached is not None:  # forwarded as an attachment: the inner message is the lead
-        inner = read(attached.as_bytes()) if hasattr(attached, "as_bytes") else None
+    # Forwarded as an attachment: the inner message is the lead. Not for a bounce, whose
+    # attached original is our own outgoing mail (it would make the agent a lead).
+    report = mail.content_type == "multipart/report"
+    if attached is not None and _depth < MAX_UNWRAP and not report:
+        try:
+            inner = read(attached.as_bytes(), _depth + 1)
+        except Exception:  # too deep to write back out (RecursionError): keep the outer one
+            inner = None
         if inner is not None and (inner.text or inner.html):
             inner.forwarded = True
             inner.to = mail.to

@@ -95,7 +95,8 @@ def label_values(text: str) -> dict[str, str]:
     for index, line in enumerate(lines[:2000]):
         if len(line) > 2000:
             continue  # a label line is short; a huge one (base64 junk, a bomb) is skipped
-        match = _LABEL_LINE.match(line.replace("\t", " "))
+        line = " ".join(line.split())  # runs of blanks made the pattern backtrack
+        match = _LABEL_LINE.match(line)
         if not match:
             continue
         label, value = match.group(1).strip().lower(), match.group(2).strip()

@@ -39,3 +39,25 @@ def test_the_command_prints_one_line_per_file_in_order(tmp_path: Path) -> None:
         assert line == json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     assert lines[-2]["kind"] == "unrecognized" and lines[-2]["error"]
     assert lines[-1]["kind"] == "unrecognized" and "Cannot read" in lines[-1]["error"]
+
+
+def test_a_bounce_carrying_our_own_email_is_not_a_lead() -> None:
+    """Mail servers return the original inside the report; it must not be unwrapped into a
+    "forwarded lead" of the agent herself."""
+    raw = (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+        b"To: alice@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; gone@example.net\r\n"
+        b"Action: failed\r\nStatus: 5.1.1\r\n\r\n"
+        b"--B\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"From: Alice Agent <alice@example.com>\r\nTo: gone@example.net\r\n"
+        b"Subject: Thinking of selling this spring?\r\n\r\n"
+        b"Name: Alice Agent\r\nPhone: (970) 555-0100\r\nEmail: alice@example.com\r\n"
+        b"--B--\r\n"
+    )
+    result = interface_json(parse_bytes(raw))
+    assert result["kind"] == "ignore" and result["reason"] == "bounce"
