@@ -255,6 +255,11 @@ def read(raw: bytes, _depth: int = 0) -> Mail:
         if headers.get("subject"):
             mail.subject = headers["subject"]
         if headers.get("from"):
-            name, address = parseaddr(headers["from"])
+            sender = headers["from"]
+            # Outlook writes a forwarded sender as "Zillow [mailto:noreply@mail.zillow.com]".
+            mailto = re.search(r"\[mailto:([^\]\s]+)\]", sender)
+            if mailto:
+                sender = f"{sender[: mailto.start()].strip()} <{mailto.group(1)}>"
+            name, address = parseaddr(sender)
             mail.from_name, mail.from_address = name.strip(), address.strip().lower()
     return mail

@@ -80,9 +80,12 @@ class Parser:
 _LABEL_LINE = re.compile(
     r"^\s*[*•\-]?\s*([A-Za-z][A-Za-z0-9 /#&'()._-]{0,40}?)\s*[:\uff1a]\s*(.*?)\s*$"
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Bounded parts, so a long run without an "@" costs linear time, not quadratic.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
-_MONEY = re.compile(r"\$\s?([\d,]+(?:\.\d{2})?)\s*([kKmM])?")
+_MONEY = re.compile(
+    r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)\s*(k|m|mm|mil|million|thousand)?\b", re.IGNORECASE
+)
 _MLS = re.compile(r"\bMLS\s*(?:#|No\.?|Number|ID)?\s*[:#]?\s*([A-Za-z0-9-]{4,20})", re.IGNORECASE)
 
 
@@ -135,8 +138,12 @@ def money(raw: str) -> int | None:
     if not match:
         digits = re.sub(r"[^\d]", "", raw or "")
         return int(digits) if digits and len(digits) <= 10 and int(digits) >= 1000 else None
-    amount = float(match.group(1).replace(",", ""))
-    scale = {"k": 1_000, "m": 1_000_000}.get((match.group(2) or "").lower(), 1)
+    digits = match.group(1).replace(",", "")
+    if not digits.strip("."):
+        return None  # "$," and the like
+    amount = float(digits)
+    unit = (match.group(2) or "").lower()
+    scale = 1_000_000 if unit.startswith("m") else 1_000 if unit in ("k", "thousand") else 1
     value = round(amount * scale)
     return value or None
 
