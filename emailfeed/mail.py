@@ -22,6 +22,9 @@ _FORWARD_MARKERS = re.compile(
     r"-{2,}\s*Original Message\s*-{2,}|_{5,})\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A "<" that no ">" closes within a tag's length: html.parser goes quadratic on thousands
+# of them (an HTML bomb), so they are text.
+_UNCLOSED = re.compile(r"<(?![^<>]{0,4000}>)")
 _HEADER_LINE = re.compile(r"^[ >]*(From|Sent|Date|To|Subject|Cc)\s*:\s*(.*)$", re.IGNORECASE)
 
 
@@ -86,9 +89,10 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\t")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """``<script/>`` opens a script as browsers read it: what follows stays hidden."""
+        """``<br/>`` is one break; ``<script/>`` opens a script as browsers read it, so
+        what follows stays hidden."""
         self.handle_starttag(tag, attrs)
-        if tag not in ("script", "style", "title", "template"):
+        if tag not in ("script", "style", "title", "template", "br", "hr"):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -106,7 +110,7 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     """(the visible text, the meta tags by lower-case name)."""
     extractor = _TextExtractor()
     try:
-        extractor.feed(html[:MAX_PART])
+        extractor.feed(_UNCLOSED.sub("&lt;", html[:MAX_PART]))
         extractor.close()
     except Exception:  # html.parser gives up on some garbage: keep what it read
         pass
@@ -192,8 +196,8 @@ def _unwrap_forward(text: str) -> tuple[str, dict[str, str]] | None:
         match = _HEADER_LINE.match(lines[index])
         if match:
             headers.setdefault(match.group(1).lower(), match.group(2).strip())
-        elif lines[index].strip() and headers:
-            break
+        elif headers:
+            break  # the block ends at its first other line: a blank one, or the body
         index += 1
     if not headers:
         return None

@@ -29,10 +29,15 @@ from tests.world import World
 
 
 def lead_email(
-    *, name: str = "Dana Buyer", email: str = "dana@example.com", phone: str = "970-555-0170",
-    message_id: str = "<lead-1@example.com>", sender: str = "leads@agentsite.example.com",
-    extra: str = "", to: str = "",
-) -> bytes:  # fmt: skip
+    *,
+    name: str = "Dana Buyer",
+    email: str = "dana@example.com",
+    phone: str = "970-555-0170",
+    message_id: str = "<lead-1@example.com>",
+    sender: str = "leads@agentsite.example.com",
+    extra: str = "",
+    to: str = "",
+) -> bytes:
     message = EmailMessage()
     message["From"] = f"Agent Site <{sender}>"
     message["To"] = to or "agent@example.com"
@@ -65,12 +70,17 @@ def process(message: InboundMessage) -> InboundMessage:
 
 def post(client: Client, token: str, raw: bytes, secret: str, capture: Any) -> Any:
     with capture(execute=True):
-        return client.post(f"/emailfeed/inbound/{token}/", raw, content_type="message/rfc822",
-                           HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
+        return client.post(
+            f"/emailfeed/inbound/{token}/",
+            raw,
+            content_type="message/rfc822",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
 
 
-def test_the_http_endpoint_needs_the_secret(feed: Any, world: World, client: Client,
-                                            django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+def test_the_http_endpoint_needs_the_secret(
+    feed: Any, world: World, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     capture = django_capture_on_commit_callbacks
     assert post(client, feed.token, lead_email(), "wrong", capture).status_code == 403
     bravo = feed_settings(world.b.pk)
@@ -80,9 +90,12 @@ def test_the_http_endpoint_needs_the_secret(feed: Any, world: World, client: Cli
 
 
 def test_a_lead_becomes_a_prospect_and_the_agent_hears_at_once(
-    feed: Any, world: World, client: Client, fake_twilio: FakeTwilio,
+    feed: Any,
+    world: World,
+    client: Client,
+    fake_twilio: FakeTwilio,
     django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+) -> None:
     response = post(
         client, feed.token, lead_email(), feed.secret, django_capture_on_commit_callbacks
     )
@@ -102,8 +115,9 @@ def test_a_lead_becomes_a_prospect_and_the_agent_hears_at_once(
     assert len(texts) == 1 and texts[0].form["Body"].startswith("New Website lead: Dana Buyer")
 
 
-def test_the_same_message_id_is_stored_once(feed: Any, world: World, client: Client,
-                                            django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+def test_the_same_message_id_is_stored_once(
+    feed: Any, world: World, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     capture = django_capture_on_commit_callbacks
     post(client, feed.token, lead_email(), feed.secret, capture)
     again = post(client, feed.token, lead_email(), feed.secret, capture)
@@ -115,8 +129,9 @@ def test_the_same_message_id_is_stored_once(feed: Any, world: World, client: Cli
 
 
 def test_a_known_person_is_updated_not_duplicated(feed: Any, world: World) -> None:
-    known = make_person_in(world.a, first="Dana", last="Buyer", emails=["dana@example.com"],
-                           database="prospects")  # fmt: skip
+    known = make_person_in(
+        world.a, first="Dana", last="Buyer", emails=["dana@example.com"], database="prospects"
+    )
     Lead.objects.create(account=world.a, contact=known, stage="dead", inquiry="Old question")
     message, _ = ingest(world.a.pk, lead_email(phone="970-555-0171"), "command")
     message = process(message)
@@ -176,7 +191,10 @@ def test_a_parser_crash_leaves_the_message_stored_and_failed(
 
 
 def test_an_unrecognised_message_tells_the_agent(feed: Any, world: World) -> None:
-    raw = b"From: someone@example.org\r\nSubject: hello\r\nMessage-ID: <x1@example.org>\r\n\r\nJust saying hi.\r\n"
+    raw = (
+        b"From: someone@example.org\r\nSubject: hello\r\nMessage-ID: <x1@example.org>\r\n\r\n"
+        b"Just saying hi.\r\n"
+    )
     message, _ = ingest(world.a.pk, raw, "command")
     message = process(message)
     assert message.status == "unrecognised"
@@ -189,8 +207,10 @@ def test_a_source_that_stops_parsing_is_reported_once(feed: Any, world: World) -
     first, _ = ingest(world.a.pk, lead_email(sender=sender, message_id="<a1@x>"), "command")
     process(first)
     for n in range(3):
-        raw = (f"From: Portal <{sender}>\r\nSubject: New lead!\r\nMessage-ID: <b{n}@x>\r\n\r\n"
-               "A new layout nobody can read.\r\n").encode()  # fmt: skip
+        raw = (
+            f"From: Portal <{sender}>\r\nSubject: New lead!\r\nMessage-ID: <b{n}@x>\r\n\r\n"
+            "A new layout nobody can read.\r\n"
+        ).encode()
         message, _ = ingest(world.a.pk, raw, "command")
         process(message)
     alerts = [m for m in outbox.outbox if "stopped parsing" in m.subject]
@@ -200,8 +220,9 @@ def test_a_source_that_stops_parsing_is_reported_once(feed: Any, world: World) -
     assert health.failures == 3
 
 
-def test_parse_again_after_a_fix_creates_the_lead(feed: Any, world: World, client: Client,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_parse_again_after_a_fix_creates_the_lead(
+    feed: Any, world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     raw = lead_email()
     real = processing.parse_mail
     monkeypatch.setattr(processing, "parse_mail", lambda mail: processing.Outcome(data=None))
@@ -218,14 +239,19 @@ def test_parse_again_after_a_fix_creates_the_lead(feed: Any, world: World, clien
 def test_a_prospect_can_be_made_by_hand_from_any_message(
     feed: Any, world: World, client: Client
 ) -> None:
-    raw = b"From: aunt@example.org\r\nSubject: my neighbour\r\nMessage-ID: <n1@x>\r\n\r\nCall Jo, she wants to sell.\r\n"
+    raw = (
+        b"From: aunt@example.org\r\nSubject: my neighbour\r\nMessage-ID: <n1@x>\r\n\r\n"
+        b"Call Jo, she wants to sell.\r\n"
+    )
     message, _ = ingest(world.a.pk, raw, "command")
     process(message)
     login(client, world.alice.email)
     form = client.get(f"/emailfeed/messages/{message.pk}/prospect/").content.decode()
     assert "Call Jo, she wants to sell." in form
-    response = client.post(f"/emailfeed/messages/{message.pk}/prospect/",
-                           {"first_name": "Jo", "phone": "970 555 0166", "message": "wants to sell"})  # fmt: skip
+    response = client.post(
+        f"/emailfeed/messages/{message.pk}/prospect/",
+        {"first_name": "Jo", "phone": "970 555 0166", "message": "wants to sell"},
+    )
     person = Contact.objects.get(account=world.a, first_name="Jo")
     assert response.url == person.get_absolute_url() and person.database == "prospects"
     message.refresh_from_db()
@@ -238,9 +264,14 @@ def test_a_showing_is_recorded_and_the_showing_agent_becomes_a_contact(
     from emailfeed.parsers import ShowingData
 
     message, _ = ingest(world.a.pk, lead_email(message_id="<s1@x>"), "command")
-    data = ShowingData(source="ShowingTime", property_address="7 Pine Rd, Loveland, CO 80537",
-                       agent_name="Sam Shower", agent_email="sam@brokerage.example.com",
-                       agent_phone="+19705550150", showing_start=timezone.now())  # fmt: skip
+    data = ShowingData(
+        source="ShowingTime",
+        property_address="7 Pine Rd, Loveland, CO 80537",
+        agent_name="Sam Shower",
+        agent_email="sam@brokerage.example.com",
+        agent_phone="+19705550150",
+        showing_start=timezone.now(),
+    )
     showing = processing.apply_showing(message, data)
     agent = showing.agent
     assert agent is not None and agent.database == "contacts"
@@ -250,8 +281,9 @@ def test_a_showing_is_recorded_and_the_showing_agent_becomes_a_contact(
     assert Showing.objects.filter(account=world.a, agent=agent).count() == 2
 
 
-def test_the_message_is_shown_without_scripts_or_remote_images(feed: Any, world: World,
-                                                               client: Client) -> None:  # fmt: skip
+def test_the_message_is_shown_without_scripts_or_remote_images(
+    feed: Any, world: World, client: Client
+) -> None:
     message = EmailMessage()
     message["From"] = "x@example.org"
     message["Subject"] = "hostile"
@@ -280,8 +312,9 @@ def test_the_inbox_lists_messages_by_status(feed: Any, world: World, client: Cli
     assert "bravo" not in page.lower()
 
 
-def test_the_test_lead_button_runs_the_whole_path(feed: Any, world: World, client: Client,
-                                                  django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+def test_the_test_lead_button_runs_the_whole_path(
+    feed: Any, world: World, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     login(client, world.alice.email)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/emailfeed/settings/test-lead/")
@@ -294,8 +327,14 @@ def test_the_command_ingests_and_reports(feed: Any, world: World, tmp_path: Path
     path = tmp_path / "lead.eml"
     path.write_bytes(lead_email(message_id="<cmd@x>"))
     out = io.StringIO()
-    call_command("emailfeed_ingest", str(path), str(path), str(tmp_path / "nope.eml"),
-                 account=world.a.pk, stdout=out)  # fmt: skip
+    call_command(
+        "emailfeed_ingest",
+        str(path),
+        str(path),
+        str(tmp_path / "nope.eml"),
+        account=world.a.pk,
+        stdout=out,
+    )
     lines = out.getvalue().splitlines()
     assert lines[0].endswith("lead created -> Dana Buyer")
     assert "already received" in lines[1] and "cannot read" in lines[2]
@@ -330,8 +369,9 @@ class FakeImap:
         pass
 
 
-def test_the_imap_poller_stores_unseen_mail_once(feed: Any, world: World,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_imap_poller_stores_unseen_mail_once(
+    feed: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = FakeImap({b"1": lead_email(message_id="<i1@x>"), b"2": lead_email(message_id="<i2@x>")})
     monkeypatch.setattr(imap, "connect", lambda feed: fake)
     feed.imap_enabled, feed.imap_host, feed.imap_user = True, "imap.example.com", "feed@example.com"

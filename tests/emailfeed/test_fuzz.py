@@ -9,7 +9,6 @@ import json
 import time
 from html.parser import HTMLParser
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
