@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prospects', '0003_seed_import_profiles'),
+        ("prospects", "0003_seed_import_profiles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='mls_number',
-            field=models.CharField(blank=True, max_length=30, verbose_name='MLS number'),
+            model_name="lead",
+            name="mls_number",
+            field=models.CharField(blank=True, max_length=30, verbose_name="MLS number"),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='price',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='price asked about'),
+            model_name="lead",
+            name="price",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="price asked about"
+            ),
         ),
     ]
