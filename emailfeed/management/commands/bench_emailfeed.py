@@ -61,7 +61,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rounds", type=int, default=20, help="Passes over the samples.")
         parser.add_argument("--burst", type=int, default=500)
-        parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument("--concurrency", type=int, default=settings.CELERY_WORKER_CONCURRENCY)
         parser.add_argument("--parse-only", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
