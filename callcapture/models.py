@@ -71,6 +71,12 @@ class TwilioNumber(TenantModel):
     def __str__(self) -> str:
         return self.label or self.e164
 
+    @property
+    def display(self) -> str:
+        from contacts.phones import format_national
+
+        return format_national(self.e164)
+
 
 class ListingCode(TenantModel, PropertyAddress):
     """A listing (or a property address until listings exist) with its hotline code,
