@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy crm contacts prospects callcapture emailfeed
+	$(BIN)/mypy crm contacts prospects callcapture emailfeed drips
 
 check: lint test
 

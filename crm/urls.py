@@ -28,6 +28,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("prospects/", include("prospects.urls")),
     path("callcapture/", include("callcapture.urls")),
     path("emailfeed/", include("emailfeed.urls")),
+    path("drips/", include("drips.urls")),
+    path("", include("drips.urls_public")),
     path("", include("callcapture.urls_public")),
     path("accounts/", include("allauth.urls")),
 ]

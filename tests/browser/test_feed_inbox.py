@@ -63,3 +63,21 @@ def test_the_agent_checks_the_feed_and_rescues_an_unreadable_email(
     phone.goto(f"{live_server.url}/emailfeed/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     phone.screenshot(path=artifacts / "feed-inbox-phone.png", full_page=True)
+
+
+def test_the_content_library_previews_a_letter_on_a_real_person(
+    live_server: LiveServer, new_page: Callable[..., Page], artifacts: Path
+) -> None:
+    from drips.models import ContentItem
+
+    world = build_world()
+    item = ContentItem.objects.filter(account=world.a, series="FSBO").order_by("title").first()
+    assert item is not None
+    page = new_page()
+    log_in(page, live_server.url, "alice@example.com")
+    page.get_by_role("link", name="Library").click()
+    expect(page.locator("main")).to_contain_text("FSBO")
+    page.goto(f"{live_server.url}/drips/library/{item.pk}/")
+    expect(page.locator("main")).to_contain_text("Preview for")
+    expect(page.locator(".mail-text")).not_to_contain_text("{{")
+    page.screenshot(path=artifacts / "library-item.png", full_page=True)

@@ -1,0 +1,107 @@
+"""Mail merge in a sandbox: ``{{ field }}`` and ``{{ field|default:"fallback" }}`` and
+nothing else. A template reaches only the merge fields (no template engine, no tags,
+no attributes), a missing value falls back, and the preview lists what would be missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from contacts.models import Contact
+from crm.models import Account, User
+
+FIELDS = {
+    "first_name": "First name",
+    "salutation": "Salutation (e.g. “Jack & Sandy”)",
+    "full_name": "Full name",
+    "mailing_address": "Mailing address",
+    "property_address": "Property address",
+    "agent_name": "Your name",
+    "agent_signature": "Your signature",
+    "agent_phone": "Your phone",
+    "agent_photo": "Your photo (link)",
+    "unsubscribe_url": "Unsubscribe link",
+}
+_TOKEN = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}", re.DOTALL)
+_FIELD = re.compile(r'^\s*([a-z_]+)\s*(?:\|\s*default\s*:\s*"([^"{}]*)"\s*)?$')
+
+
+@dataclass
+class Rendered:
+    text: str
+    missing: list[str] = field(default_factory=list)  # no value and no fallback
+    problems: list[str] = field(default_factory=list)  # not a merge field at all
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def render(template: str, values: dict[str, str]) -> Rendered:
+    """Fill the fields; a field without a value takes its fallback, or is left blank and
+    reported (so "Dear {{ first_name }}," can be caught before it goes out)."""
+    result = Rendered(text="")
+    seen_missing: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        parsed = _FIELD.match(inner) if inner is not None else None
+        if parsed is None or parsed.group(1) not in FIELDS:
+            result.problems.append(f"“{match.group(0)[:60]}” is not a merge field.")
+            return ""
+        name, fallback = parsed.group(1), parsed.group(2)
+        value = (values.get(name) or "").strip()
+        if value:
+            return value
+        if fallback is not None:
+            return fallback
+        if name not in seen_missing:
+            seen_missing.add(name)
+            result.missing.append(name)
+        return ""
+
+    result.text = _TOKEN.sub(fill, template)
+    return result
+
+
+def agent_of(account: Account) -> User | None:
+    from crm.models import Membership, Role
+
+    membership = (
+        Membership.objects.for_account(account)
+        .filter(role=Role.OWNER)
+        .select_related("user")
+        .order_by("created_at")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def values_for(
+    contact: Contact, *, agent: User | None, unsubscribe_url: str = ""
+) -> dict[str, str]:
+    """The merge fields of one person (their addresses and lead details at hand)."""
+    mailing = next((a for a in contact.addresses.all() if a.is_mailing), None)
+    lead = getattr(contact, "lead", None)
+    signature = ""
+    if agent is not None:
+        lines = [agent.display_name, agent.mobile_phone, agent.email]
+        signature = "\n".join(line for line in lines if line)
+    return {
+        "first_name": contact.first_name,
+        "salutation": contact.salutation or contact.full_name,
+        "full_name": contact.full_name,
+        "mailing_address": "\n".join(p for p in (mailing.street_line, mailing.city_line) if p)
+        if mailing
+        else "",
+        "property_address": lead.property_address if lead else "",
+        "agent_name": agent.display_name if agent else "",
+        "agent_signature": signature,
+        "agent_phone": agent.mobile_phone if agent else "",
+        "agent_photo": "",
+        "unsubscribe_url": unsubscribe_url
+        or settings.SITE_URL.rstrip("/") + "/u/(a link made for each email)/",
+    }

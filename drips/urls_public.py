@@ -1,0 +1,7 @@
+from django.urls import URLPattern, URLResolver, path
+
+from drips import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("u/<str:token>/", views.unsubscribe_page, name="unsubscribe"),
+]

@@ -1,0 +1,96 @@
+"""The content library (list, one item with a live preview on a real person, copy) and
+the public unsubscribe page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contacts.models import Contact
+from crm.access import member_required, tenant_get
+from crm.tenancy import tenant_context
+from crm.types import TenantRequest
+from drips import merge, unsubscribe
+from drips.forms import ContentItemForm
+from drips.models import ContentItem, ContentKind
+
+
+@member_required()
+@require_GET
+def library(request: TenantRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    items = ContentItem.objects.for_account(request.account).defer("body")
+    if kind in ContentKind.values:
+        items = items.filter(kind=kind)
+    groups: dict[str, list[ContentItem]] = {}
+    for item in items.order_by("series", "title"):
+        groups.setdefault(item.series or "Other", []).append(item)
+    return render(
+        request,
+        "drips/library.html",
+        {"groups": groups, "kind": kind, "kinds": ContentKind.choices},
+    )
+
+
+def _preview_person(request: TenantRequest) -> Contact | None:
+    people = Contact.objects.for_account(request.account).alive()
+    wanted = request.GET.get("person", "")
+    person = people.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    person = person or people.filter(addresses__isnull=False).order_by("pk").first()
+    return person or people.order_by("pk").first()
+
+
+@member_required()
+@require_http_methods(["GET", "POST"])
+def item(request: TenantRequest, pk: int) -> HttpResponse:
+    content = tenant_get(request, ContentItem, pk)
+    form = ContentItemForm(request.POST or None, instance=content)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect(content.get_absolute_url())
+    person = _preview_person(request)
+    values = merge.values_for(person, agent=merge.agent_of(request.account)) if person else {}
+    subject = merge.render(form["subject"].value() or "", values)
+    body = merge.render(form["body"].value() or "", values)
+    return render(
+        request,
+        "drips/item.html",
+        {
+            "item": content,
+            "form": form,
+            "person": person,
+            "subject": subject,
+            "body": body,
+            "fields": merge.FIELDS,
+        },
+    )
+
+
+@member_required()
+@require_POST
+def copy(request: TenantRequest, pk: int) -> HttpResponse:
+    content = tenant_get(request, ContentItem, pk)
+    made = ContentItem.objects.create(
+        account=request.account, kind=content.kind, series=content.series,
+        title=f"Copy of {content.title}"[:120], subject=content.subject, body=content.body,
+    )  # fmt: skip
+    messages.success(request, "Copied: edit your own version here.")
+    return redirect(made.get_absolute_url())
+
+
+@csrf_exempt  # one-click unsubscribe posts come from mail clients, without our cookies
+@require_http_methods(["GET", "POST"])
+def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
+    email = unsubscribe.email_for(token)
+    if email is None:
+        return render(request, "drips/unsubscribe.html", {"invalid": True}, status=404)
+    done = False
+    if request.method == "POST":
+        with tenant_context(email.account_id):
+            unsubscribe.unsubscribe(email)
+        done = True
+    return render(request, "drips/unsubscribe.html", {"email": email, "done": done})
