@@ -46,8 +46,10 @@ def test_the_agent_sets_up_a_listing_code(
     page.goto(f"{live_server.url}/callcapture/settings/")
     expect(page.get_by_label("Account SID")).to_have_value(f"AC{world.a.pk:032d}")
     page.screenshot(path=artifacts / "callcapture-settings.png", full_page=True)
-    HotlineEvent.objects.create(account=world.a, kind="call", sid="CAshot", from_number="+17205550142",
-                                to_number="+13035550001", code="999", outcome="heard listing")  # fmt: skip
+    HotlineEvent.objects.create(
+        account=world.a, kind="call", sid="CAshot", from_number="+17205550142",
+        to_number="+13035550001", code="999", outcome="heard listing",
+    )  # fmt: skip
     phone = new_page(PHONE)
     log_in(phone, live_server.url, "alice@example.com")
     phone.goto(f"{live_server.url}/callcapture/log/")
