@@ -20,13 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from contacts.exports import spreadsheet_cell
 from contacts.models import Address as AddressRow
 from contacts.models import Contact, ContactCategory, Database, Email, Note, Phone
-from contacts.services import refresh_search
+from contacts.services import contacts_trash, refresh_search
 from crm.jobs import finish, job_start, progress
 from crm.models import Account, Category, Job, User
 from prospects import import_files, import_mapping, import_writer
@@ -481,28 +481,43 @@ def _merged_people(account_id: int, ids: list[int]) -> set[int]:
     return kept & set(ids)
 
 
+def _worked_on_since(account_id: int, ids: list[int]) -> set[int]:
+    """Of these people, those someone has worked on since the import made them: a note
+    newer than the person (the import's own notes share the person's timestamp) or a
+    logged contact. Undo leaves them be."""
+    touched = set(
+        Contact.objects.for_account(account_id)
+        .filter(pk__in=ids, last_contacted_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    touched |= set(
+        Note.objects.for_account(account_id)
+        .filter(contact_id__in=ids, created_at__gt=F("contact__created_at"))
+        .values_list("contact_id", flat=True)
+    )
+    return touched
+
+
 def undo_run(run: ImportRun, job: Job | None = None) -> tuple[int, int, int]:
-    """Remove who the import created and put back what it replaced, newest first.
-    Returns (removed, restored, kept because merged since)."""
+    """Move who the import created to the trash (restorable for 30 days) and put back
+    what it replaced, newest first. People merged since, or worked on since (a note, a
+    logged call), stay where they are. Returns (removed, restored, kept)."""
     changes = ImportChange.objects.filter(run=run).order_by("-row_number", "-id")
     created_ids = list(
         changes.filter(created=True, contact__isnull=False).values_list("contact_id", flat=True)
     )
-    merged = _merged_people(run.account_id, created_ids)
+    kept = _merged_people(run.account_id, created_ids)
+    kept |= _worked_on_since(run.account_id, created_ids)
     removed = restored = done = 0
-    doomed = [pk for pk in created_ids if pk not in merged]
+    doomed = [pk for pk in created_ids if pk not in kept]
     for start in range(0, len(doomed), import_writer.BATCH):
         with transaction.atomic():
             chunk = doomed[start : start + import_writer.BATCH]
-            removed += (
-                Contact.objects.for_account(run.account_id)
-                .filter(pk__in=chunk)
-                .delete()[1]
-                .get("contacts.Contact", 0)
-            )
+            people = Contact.objects.for_account(run.account_id).alive().filter(pk__in=chunk)
+            removed += contacts_trash(contacts=people, actor=run.created_by)
             done += len(chunk)
             if job:
-                progress(job, done, message=f"{removed:,} removed")
+                progress(job, done, message=f"{removed:,} moved to the trash")
     for change in changes.filter(created=False).select_related("contact").iterator():
         with transaction.atomic():
             if change.contact is not None:
@@ -511,7 +526,7 @@ def undo_run(run: ImportRun, job: Job | None = None) -> tuple[int, int, int]:
             done += 1
     run.undone_at = timezone.now()
     run.save(update_fields=["undone_at"])
-    return removed, restored, len(merged)
+    return removed, restored, len(kept)
 
 
 def _restore(change: ImportChange) -> None:
@@ -551,9 +566,9 @@ def _restore(change: ImportChange) -> None:
 def undo_job(job: Job) -> None:
     run = ImportRun.objects.for_account(job.account_id).get(pk=job.params["run"])
     removed, restored, kept = undo_run(run, job)
-    message = f"Undone: {removed:,} removed, {restored:,} restored"
+    message = f"Undone: {removed:,} moved to the trash, {restored:,} restored"
     if kept:
-        message += f"; {kept:,} kept because they have been merged since"
+        message += f"; {kept:,} kept because they were merged or worked on since"
     finish(job, message=message)
 
 

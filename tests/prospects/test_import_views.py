@@ -148,9 +148,10 @@ def test_owner_undoes_an_import_from_its_page(
         alice.post(reverse("import_undo", args=[run.pk]))
     run.refresh_from_db()
     assert run.undone_at is not None
-    assert not Contact.objects.filter(account=world.a, last_name="Roe").exists()
+    assert not Contact.objects.filter(account=world.a, last_name="Roe", deleted_at=None).exists()
     assert (
-        "Undone: 2 removed" in alice.get(reverse("import_detail", args=[run.pk])).content.decode()
+        "Undone: 2 moved to the trash"
+        in alice.get(reverse("import_detail", args=[run.pk])).content.decode()
     )
 
 

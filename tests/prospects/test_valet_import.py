@@ -153,20 +153,37 @@ def test_replace_mode_folds_repeats_inside_one_file(world: World) -> None:
     assert [p.e164 for p in ann.phones.all()] == ["+13035550100"]
 
 
-def test_undo_removes_the_created_and_restores_the_replaced(world: World) -> None:
+def test_undo_trashes_the_created_and_restores_the_replaced(world: World) -> None:
     existing = make_person_in(world.a, first="Jon", last="Smith", emails=["john@example.com"])
-    before = {
-        m: m.objects.filter(account=world.a).count()
-        for m in (Contact, Phone, Email, Address, Note, Lead)
-    }
+    alive = Contact.objects.filter(account=world.a, deleted_at__isnull=True)
+    before = alive.count()
     run = run_import(world, FSBO, mode="replace")
+    made = imported(run)
     valet_import.undo_run(run)
     existing.refresh_from_db()
     assert existing.first_name == "Jon"
     assert not Lead.objects.filter(contact=existing).exists()
-    assert before == {m: m.objects.filter(account=world.a).count() for m in before}
+    assert [e.address for e in existing.emails.all()] == ["john@example.com"]
+    assert alive.count() == before
+    assert all(
+        c.deleted_at is not None for c in Contact.objects.filter(pk__in=[m.pk for m in made])
+    )
     run.refresh_from_db()
     assert run.undone_at is not None
+
+
+def test_undo_keeps_people_worked_on_since(world: World) -> None:
+    from contacts.services import note_add
+
+    run = run_import(world, FSBO)
+    john, mary = imported(run)[:2]
+    note_add(contact=john, actor=world.alice, body="Called: wants a CMA next week")
+    removed, _restored, kept = valet_import.undo_run(run)
+    john.refresh_from_db()
+    mary.refresh_from_db()
+    assert kept == 1 and removed == 3
+    assert john.deleted_at is None and john.notes.filter(body__startswith="Called").exists()
+    assert mary.deleted_at is not None
 
 
 def test_undo_keeps_a_person_who_has_since_been_merged(world: World) -> None:
@@ -176,8 +193,8 @@ def test_undo_keeps_a_person_who_has_since_been_merged(world: World) -> None:
     contacts_merge(survivor=john, others=[other], field_values={}, actor=world.alice)
     removed, _restored, kept = valet_import.undo_run(run)
     assert kept == 1 and removed == 3
-    assert Contact.objects.filter(pk=john.pk).exists()
-    assert not Contact.objects.filter(pk=mary.pk).exists()
+    assert Contact.objects.get(pk=john.pk).deleted_at is None
+    assert Contact.objects.get(pk=mary.pk).deleted_at is not None
 
 
 def test_a_crash_mid_import_leaves_no_half_person_and_a_rerun_resumes(
