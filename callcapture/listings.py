@@ -117,5 +117,9 @@ def rider_pdf(listing: ListingCode, number: TwilioNumber | None) -> bytes:
     from weasyprint import HTML
 
     phone = format_national(number.e164) if number else "(your hotline number)"
-    html = render_to_string("callcapture/rider.html", {"listing": listing, "phone": phone})
+    line = f"Text {listing.code} to {phone}"
+    # Bold DejaVu is about 0.62 em a character; 23 inches of sign are ~1,600 points.
+    size = min(98, int(1600 / (0.62 * len(line))))
+    context = {"listing": listing, "phone": phone, "size": size}
+    html = render_to_string("callcapture/rider.html", context)
     return bytes(HTML(string=html).write_pdf())

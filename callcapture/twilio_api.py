@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -59,6 +59,11 @@ class Sent:
         return self.code in INVALID_NUMBER_CODES
 
 
+# Twilio unreachable (network, DNS, timeouts): a failed send to show, never an exception
+# that reaches a caller's webhook or the agent's page.
+NETWORK_ERRORS = (OSError, TwilioException)
+
+
 def _failure(exc: TwilioRestException) -> Sent:
     return Sent(
         error=str(exc.msg or exc)[:200], code=exc.code if isinstance(exc.code, int) else None
@@ -75,6 +80,8 @@ def send_text(
         message = client_for(connection).messages.create(**options)
     except TwilioRestException as exc:
         return _failure(exc)
+    except NETWORK_ERRORS as exc:
+        return Sent(error=f"Twilio could not be reached: {type(exc).__name__}")
     return Sent(sid=message.sid or "")
 
 
@@ -87,6 +94,8 @@ def start_call(
         )
     except TwilioRestException as exc:
         return _failure(exc)
+    except NETWORK_ERRORS as exc:
+        return Sent(error=f"Twilio could not be reached: {type(exc).__name__}")
     return Sent(sid=call.sid or "")
 
 
@@ -94,7 +103,7 @@ def caller_name(connection: TwilioConnection, e164: str) -> str:
     """The CNAM name Twilio Lookup has for the number, or ""."""
     try:
         found = client_for(connection).lookups.v2.phone_numbers(e164).fetch(fields="caller_name")
-    except TwilioRestException:
+    except (TwilioRestException, *NETWORK_ERRORS):
         return ""
     data = found.caller_name or {}
     return str(data.get("caller_name") or "").strip()

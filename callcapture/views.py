@@ -137,7 +137,13 @@ def code_new(request: TenantRequest) -> HttpResponse:
         request.POST or None, initial={"code": services.next_free_code(request.account)}
     )
     if request.method == "POST" and _save_code(request, form, None):
-        messages.success(request, f"Code {form.instance.code} is live on the hotline.")
+        live = TwilioNumber.objects.for_account(request.account).exists()
+        messages.success(
+            request,
+            f"Code {form.instance.code} is live on the hotline."
+            if live
+            else f"Code {form.instance.code} is saved; it answers once a number is connected.",
+        )
         return redirect("listing_code_edit", pk=form.instance.pk)
     return render(request, "callcapture/code_edit.html", {"form": form, "listing": None})
 
@@ -205,6 +211,9 @@ def code_delete(request: TenantRequest, pk: int) -> HttpResponse:
 def rider(request: TenantRequest, pk: int) -> HttpResponse:
     listing = tenant_get(request, ListingCode, pk)
     number = TwilioNumber.objects.for_account(request.account).first()
+    if number is None:
+        messages.error(request, "Connect a Twilio number first: the rider prints it.")
+        return redirect("listing_code_edit", pk=listing.pk)
     response = HttpResponse(listings.rider_pdf(listing, number), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rider-{listing.code}.pdf"'
     return response
