@@ -67,10 +67,10 @@ def capture(event: HotlineEvent) -> Contact | None:
         listing = event.listing
         source = lead_source_by_key(account_id, "call_capture")
         if person is None:
-            # No name from Lookup: "Caller (970) 555-0123" until the agent knows better.
+            # No name from Lookup: listed as "Caller (970) 555-0123" (as a company, so letters
+            # fall back to "Dear Neighbor" rather than "Dear Caller") until the agent knows.
             first, last = split_full_name(name.title()) if name else ("", "")
-            if not (first or last):
-                first, last = "Caller", format_national(event.from_number)
+            company = "" if (first or last) else f"Caller {format_national(event.from_number)}"
             person, _warnings = contact_create(
                 account=event.account,
                 actor=None,
@@ -78,6 +78,7 @@ def capture(event: HotlineEvent) -> Contact | None:
                     fields={
                         "first_name": first[:80],
                         "last_name": last[:80],
+                        "company": company,
                         "database": Database.PROSPECTS,
                         "lead_source": source.name if source else "Call capture",
                     },
@@ -128,11 +129,12 @@ def _note_listing(event: HotlineEvent) -> Contact | None:
 
 def notice_for(event: HotlineEvent, person: Contact) -> Notice:
     number = format_national(event.from_number) if event.from_number else "unknown number"
-    name = person.full_name or event.caller_name or "Unknown caller"
+    name = str(person) or event.caller_name or "Unknown caller"
+    shown = name if number in name else f"{name} {number}"
     if event.outcome == "message":
         return Notice(
             subject=f"Text from {name}",
-            text=f"Text from {name} {number}: {event.body[:300]}",
+            text=f"Text from {shown}: {event.body[:300]}",
             path=person.get_absolute_url() + "#texts",
         )
     where = ""
@@ -141,7 +143,7 @@ def notice_for(event: HotlineEvent, person: Contact) -> Notice:
         where = f" on {place} (code {event.listing.code})"
     return Notice(
         subject=f"New call-capture lead: {name}",
-        text=f"New call-capture lead: {name} {number}{where}",
+        text=f"New call-capture lead: {shown}{where}",
         path=person.get_absolute_url(),
     )
 

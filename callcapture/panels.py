@@ -34,12 +34,15 @@ def person_panel(contact: Contact) -> dict[str, Any] | None:
     statuses = TextingStatus.objects.for_account(contact.account_id).filter(e164__in=list(numbers))
     consent = [(numbers[s.e164], s) for s in statuses]
     stopped = {numbers[s.e164].pk for s in statuses if s.is_stopped}
+    from contacts.reachability import Channel, reach
+
     return {
         "number": number,
         "texts": texts,
         "stopped": stopped,
         "consent": consent,
         "person": contact,
+        "can_text": reach(contact, Channel.TEXT),
     }
 
 

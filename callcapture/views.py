@@ -3,6 +3,8 @@ riders, the hotline log, texting a person, click-to-dial, and the public flyer."
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -240,6 +242,8 @@ def text_send(request: TenantRequest, pk: int) -> HttpResponse:
             texting.text_send(contact=contact, body=form.cleaned_data["body"], actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            draft = urlencode({"draft": form.cleaned_data["body"][:1600]})
+            return redirect(f"{contact.get_absolute_url()}?{draft}#texts")  # keeps what was typed
         else:
             messages.success(request, "Text queued.")
     else:

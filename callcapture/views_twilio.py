@@ -132,7 +132,7 @@ def sms(request: HttpRequest, hotline: Hotline) -> HttpResponse:
             event.code, event.outcome = match.group(1), "unknown code"
             answer = (
                 f"Sorry, {match.group(1)} is not one of our listing codes. Text the code "
-                "from the sign (for example 999) to get the home's flyer."
+                "shown on the sign to get the home's flyer."
             )
         else:
             event.outcome = "message"

@@ -283,3 +283,15 @@ def test_a_six_digit_code_still_fits_the_rider_and_no_number_means_no_rider(
     TwilioNumber.objects.filter(account=hotline.world.a).delete()
     response = _alice(hotline).get(f"/callcapture/codes/{hotline.listing.pk}/rider.pdf")
     assert response.status_code == 302
+
+
+def test_after_stop_the_record_says_why_and_a_refused_text_keeps_the_draft(
+    hotline: Hotline,
+) -> None:
+    person = make_person_in(hotline.world.a, first="Stu", last="Stopped", phones=["720-555-0182"])
+    client = _alice(hotline)
+    hotline.sms("STOP", sender="+17205550182", sid="SMstop")
+    page = client.get(f"/contacts/{person.pk}/").content.decode()
+    assert "No texts: Texted STOP." in page and 'id="text-body"' not in page
+    response = client.post(f"/callcapture/people/{person.pk}/text/", {"body": "One more thing"})
+    assert response.status_code == 302 and "draft=One+more+thing" in response.url
