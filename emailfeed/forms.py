@@ -23,6 +23,7 @@ class FeedSettingsForm(forms.ModelForm):
             "notify_unrecognised", "imap_enabled", "imap_host", "imap_port", "imap_user",
             "imap_password", "imap_folder",
         ]  # fmt: skip
+        labels = {"imap_port": "IMAP port", "imap_folder": "IMAP folder"}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -45,7 +46,9 @@ class ManualLeadForm(forms.Form):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     property_address = forms.CharField(max_length=200, required=False)
-    source = forms.ModelChoiceField(queryset=LeadSource.objects.none(), required=False)
+    source = forms.ModelChoiceField(
+        queryset=LeadSource.objects.none(), required=False, empty_label="— none —"
+    )
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
     def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:

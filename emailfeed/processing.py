@@ -80,6 +80,12 @@ def _apply(message: InboundMessage, outcome: Outcome) -> None:
 # ---- leads -----------------------------------------------------------------------------------
 
 
+def normalised_phone(raw: str) -> str:
+    from contacts.phones import parse_phone
+
+    return parse_phone(raw, "US").e164.split(";")[0] if raw else ""
+
+
 def existing_person(account_id: int, email: str, phone: str) -> Contact | None:
     """The live person with this email or phone (the oldest record), following merges."""
     found: Contact | None = None
@@ -207,9 +213,10 @@ def lead_notice(message: InboundMessage, person: Contact, created: bool) -> Noti
     place = f" on {data['property_address']}" if data.get("property_address") else ""
     verb = "New" if created else "Repeat"
     source = message.source or "website"
+    what = source if source.lower().endswith(" lead") else f"{source} lead"
     return Notice(
-        subject=f"{verb} {source} lead: {name}",
-        text=f"{verb} {source} lead: {name} {phone}{place}",
+        subject=f"{verb} {what}: {name}",
+        text=f"{verb} {what}: {name} {phone}{place}",
         path=person.get_absolute_url(),
     )
 

@@ -9,5 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("messages/<int:pk>/", views.message_detail, name="feed_message"),
     path("messages/<int:pk>/parse-again/", views.parse_again, name="feed_parse_again"),
     path("messages/<int:pk>/prospect/", views.manual_lead, name="feed_manual_lead"),
+    path("messages/<int:pk>/set-aside/", views.set_aside, name="feed_set_aside"),
     path("inbound/<str:token>/", views.inbound, name="feed_inbound"),
 ]

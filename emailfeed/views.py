@@ -100,8 +100,24 @@ def parse_again(request: TenantRequest, pk: int) -> HttpResponse:
         messages.info(request, "This message already made its lead or showing.")
         return redirect(message.get_absolute_url())
     message = processing.process(message)
-    messages.success(request, f"Parsed again: {message.get_status_display().lower()}.")
+    outcome = f"Parsed again: {message.get_status_display().lower()}."
+    if message.status in (MessageStatus.UNRECOGNISED, MessageStatus.FAILED):
+        messages.warning(request, outcome + " Make a prospect by hand, or set it aside.")
+    else:
+        messages.success(request, outcome)
     return redirect(message.get_absolute_url())
+
+
+@member_required()
+@require_POST
+def set_aside(request: TenantRequest, pk: int) -> HttpResponse:
+    """ "Not a lead": an unreadable message leaves the queue (it stays in the inbox)."""
+    message = tenant_get(request, InboundMessage, pk)
+    if message.status in (MessageStatus.UNRECOGNISED, MessageStatus.FAILED, MessageStatus.PENDING):
+        message.status = MessageStatus.IGNORED
+        message.save(update_fields=["status"])
+        messages.success(request, "Set aside as not a lead.")
+    return redirect("feed_inbox")
 
 
 @member_required()
@@ -124,6 +140,15 @@ def manual_lead(request: TenantRequest, pk: int) -> HttpResponse:
     form = ManualLeadForm(request.POST or None, initial=initial, account_id=request.account.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        phone = processing.normalised_phone(data["phone"])
+        known = processing.existing_person(request.account.pk, data["email"] or "", phone)
+        if known is not None:
+            body = f"From the feed message \u201c{message.subject}\u201d: {data['message']}"
+            note_add(contact=known, actor=request.user, body=body)
+            message.contact, message.status = known, MessageStatus.LEAD_UPDATED
+            message.save(update_fields=["contact", "status"])
+            messages.info(request, f"{known} was already here (same email or phone): noted there.")
+            return redirect(known.get_absolute_url())
         try:
             with transaction.atomic():
                 person, _ = contact_create(
@@ -183,7 +208,7 @@ def feed_settings(request: TenantRequest) -> HttpResponse:
 def send_test_lead(request: TenantRequest) -> HttpResponse:
     raw = testlead.build(request.account, request.user)
     message, _ = feed_ingest.ingest(request.account.pk, raw, Via.TEST)
-    messages.success(request, "Test lead sent to your feed: it appears below within seconds.")
+    messages.success(request, "Test lead sent to your feed: here is how it was read.")
     return redirect(message.get_absolute_url())
 
 

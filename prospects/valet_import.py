@@ -152,7 +152,9 @@ def upload_store(
     run.stored_file.save(f"{account.pk}-{uuid.uuid4().hex}.{suffix[:5]}", upload, save=False)
     options = Options.from_profile(profile) if profile else Options(mapping={})
     mapping = import_mapping.clean_mapping(options.mapping, header)
-    if profile is None or profile.key:  # seeded layouts: unknown columns by their names
+    # Seeded layouts, and a saved profile that matches none of this file's columns:
+    # the columns it does not name are mapped by their header names.
+    if profile is None or profile.key or not mapping:
         suggested = import_mapping.suggest_mapping(header)
         taken = set(mapping.values())
         for column, key in suggested.items():

@@ -395,3 +395,30 @@ def test_a_message_over_the_cap_is_stored_cut_and_marked_not_dropped(
     assert message.oversize and message.size == len(raw)
     assert len(bytes(message.raw)) == MAX_STORED
     assert message.status == "lead_created"  # the lead sits at the top, before the cut
+
+
+def test_by_hand_a_known_person_gets_a_note_not_a_twin(
+    feed: Any, world: World, client: Client
+) -> None:
+    known = make_person_in(world.a, first="Maria", last="Gonzalez", emails=["maria@example.com"])
+    raw = b"From: x@example.org\r\nSubject: call Maria\r\nMessage-ID: <m1@x>\r\n\r\nShe called.\r\n"
+    message, _ = ingest(world.a.pk, raw, "command")
+    process(message)
+    login(client, world.alice.email)
+    response = client.post(
+        f"/emailfeed/messages/{message.pk}/prospect/",
+        {"first_name": "Maria", "email": "maria@example.com", "message": "She called."},
+    )
+    assert response.url == known.get_absolute_url()
+    assert Contact.objects.filter(account=world.a, emails__address="maria@example.com").count() == 1
+    assert known.notes.filter(body__contains="She called.").exists()
+
+
+def test_an_unreadable_message_can_be_set_aside(feed: Any, world: World, client: Client) -> None:
+    raw = b"From: x@example.org\r\nSubject: hi\r\nMessage-ID: <s1@x>\r\n\r\nHello.\r\n"
+    message, _ = ingest(world.a.pk, raw, "command")
+    process(message)
+    login(client, world.alice.email)
+    client.post(f"/emailfeed/messages/{message.pk}/set-aside/")
+    message.refresh_from_db()
+    assert message.status == "ignored"

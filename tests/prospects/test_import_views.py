@@ -173,3 +173,15 @@ def test_profiles_can_be_renamed_hidden_and_deleted(alice: Client, world: World)
 def test_every_new_account_has_the_seeded_profiles(world: World) -> None:
     keys = set(ImportProfile.objects.filter(account=world.c).values_list("key", flat=True))
     assert {"generic_csv", "vcard", "top_producer", "wise_agent", "follow_up_boss"} <= keys
+
+
+def test_a_profile_that_names_none_of_the_columns_falls_back_to_suggestions(
+    alice: Client, world: World
+) -> None:
+    profile = ImportProfile.objects.create(
+        account=world.a, name="Old layout", mapping={"Owner": "full_name", "Mail": "email"}
+    )
+    item = reverse("import_with_profile", args=[profile.pk])
+    _upload(alice, LIST, url=item, name="fsbo.csv")
+    run = ImportRun.objects.get(account=world.a, filename="fsbo.csv")
+    assert run.options["mapping"]["Full Name"] == "full_name"
