@@ -198,6 +198,7 @@ class ImportPerson:
     leftovers: list[str] = field(default_factory=list)  # values kept only in the note
     warnings: list[str] = field(default_factory=list)
     problem: str = ""
+    cells: list[str] = field(default_factory=list)  # the row as the file had it
 
     @property
     def display_name(self) -> str:

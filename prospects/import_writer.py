@@ -241,7 +241,7 @@ def create_people(items: list[Prepared], settings: Settings) -> list[int]:
             lead: dict[str, Any] = {k: v for k, v in p.lead.items() if v}
             lead["source_id"] = item.source[0] if item.source else None
             leads.append({"account_id": account_id, "contact_id": contact_id,
-                          "received_at": now, **lead})  # fmt: skip
+                          "received_at": now, "imported": True, **lead})  # fmt: skip
         for body, kind in ((p.notes, NoteKind.NOTE), (_leftover_note(p, run.filename), "system")):
             if body:
                 author = settings.actor.pk if settings.actor else None
@@ -385,7 +385,10 @@ def _update_lead(contact: Contact, item: Prepared, settings: Settings) -> dict[s
         if not (wanted or contact.database == "prospects"):
             return None
         made = Lead.objects.create(
-            account_id=contact.account_id, contact=contact, **{"stage": Stage.NEW, **wanted}
+            account_id=contact.account_id,
+            contact=contact,
+            imported=True,
+            **{"stage": Stage.NEW, **wanted},
         )
         return {"added": made.pk}
     old = {k: getattr(lead, k) for k, v in wanted.items() if getattr(lead, k) != v}

@@ -102,6 +102,9 @@ class Lead(TenantModel, PropertyAddress):
     price = models.PositiveIntegerField("price asked about", null=True, blank=True)
     mls_number = models.CharField("MLS number", max_length=30, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    imported = models.BooleanField(
+        default=False, help_text="Came in a bulk import (a list to work, not a fresh inquiry)."
+    )
     first_response_at = models.DateTimeField(null=True, blank=True)
     qualified_at = models.DateTimeField(null=True, blank=True)
 

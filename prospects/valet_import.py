@@ -199,9 +199,11 @@ def people(
     for row in rows:
         values = _row_values(header, mapping, row)
         if isinstance(values, str):
-            yield row, ImportPerson(row=row.number, problem=values)
+            yield row, ImportPerson(row=row.number, problem=values, cells=row.cells)
         else:
-            yield row, import_mapping.build_person(row.number, values)
+            person = import_mapping.build_person(row.number, values)
+            person.cells = row.cells
+            yield row, person
 
 
 def preview(
@@ -357,7 +359,7 @@ def _write(batch: Batch, settings: Settings, rows_done: int, replace: bool) -> N
                         row_number=item.person.row,
                         outcome="imported",
                         problem=" ".join(item.person.warnings),
-                        cells=[],
+                        cells=item.person.cells,
                     )
                 )
         ImportProblem.objects.bulk_create(batch.problems, batch_size=2000)

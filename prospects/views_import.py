@@ -118,7 +118,9 @@ def import_detail(request: TenantRequest, pk: int) -> HttpResponse:
     if not run.job_id:
         return redirect("import_map", pk=run.pk)
     template = "prospects/imports/_status.html" if request.htmx else "prospects/imports/detail.html"
-    return render(request, template, {"run": run, "job": run.job, "undo": run.undo_job})
+    warned = run.problems.filter(outcome="imported").count()
+    context = {"run": run, "job": run.job, "undo": run.undo_job, "warned": warned}
+    return render(request, template, context)
 
 
 @member_required()

@@ -103,6 +103,7 @@ def test_the_problem_report_lists_rows_and_reasons_and_defuses_formulas(world: W
     assert rows[0][:4] == ["Row", "Outcome", "Problem", "Owner Name"]
     by_row = {int(r[0]): r for r in rows[1:]}
     assert by_row[3][1] == "imported" and "not-an-email" in by_row[3][2]
+    assert by_row[3][3] == "Mary Jones"  # a warned row carries its cells too
     assert by_row[5][1] == "skipped" and "14 cells" in by_row[5][2]
     assert by_row[5][3] == "Bob Roe"  # the row's cells, to fix and import again
     assert by_row[6][1] == "skipped" and by_row[6][2].startswith("No name")
