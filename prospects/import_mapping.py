@@ -295,9 +295,43 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;,|\n]", text) if p.strip()]
 
 
+_ONE_LINE = re.compile(
+    r"^(?P<street>[^,]+?),\s*(?P<city>[^,]+?),?\s+(?P<state>[A-Za-z]{2})\.?"
+    r"(?:\s+(?P<zip>\d{5}(?:-\d{4})?))?\s*$"
+)
+
+
+def split_address(line: str) -> dict[str, str] | None:
+    """ "123 Main St, Loveland CO 80537" (or "…, Loveland, CO 80537") as its parts; None
+    when the line is not one of those shapes."""
+    match = _ONE_LINE.match(" ".join(line.split()))
+    if match is None:
+        return None
+    return {
+        "street": match.group("street").strip(),
+        "city": match.group("city").strip(),
+        "state": match.group("state").upper(),
+        "postal_code": match.group("zip") or "",
+    }
+
+
+def _split_one_column(values: dict[str, str], prefix: str) -> dict[str, str]:
+    """A whole address in the street column, with no city, state or ZIP columns: split."""
+    street = values.get(f"{prefix}street", "").strip()
+    if not street or any(
+        values.get(f"{prefix}{k}", "").strip() for k in ("city", "state", "postal_code")
+    ):
+        return values
+    parts = split_address(street)
+    if parts is None:
+        return values
+    return {**values, **{f"{prefix}{k}": v for k, v in parts.items()}}
+
+
 def build_person(number: int, values: dict[str, str]) -> ImportPerson:
     """One row (field key -> cell text) as the person to store."""
     person = ImportPerson(row=number)
+    values = _split_one_column(_split_one_column(values, ""), "property_")
     get = lambda key: values.get(key, "").strip()  # noqa: E731
     first, last = get("first_name"), get("last_name")
     if get("full_name") and not (first or last):

@@ -204,3 +204,27 @@ def test_unusable_values_become_warnings_kept_in_the_note() -> None:
 def test_a_row_without_any_name_is_a_problem_and_a_blank_row_is_empty() -> None:
     assert build_person(3, {"email": "a@example.com"}).problem.startswith("No name")
     assert build_person(4, {"email": ""}).problem == "empty"
+
+
+@pytest.mark.parametrize(
+    ("line", "parts"),
+    [
+        ("123 Main St, Loveland CO 80537", ("123 Main St", "Loveland", "CO", "80537")),
+        ("9 Elm Ct, Fort Collins, co 80521-1234", ("9 Elm Ct", "Fort Collins", "CO", "80521-1234")),
+        ("PO Box 5, Denver, CO", ("PO Box 5", "Denver", "CO", "")),
+    ],
+)
+def test_a_whole_address_in_one_column_is_split(line: str, parts: tuple[str, ...]) -> None:
+    person = build_person(2, {"full_name": "Ann Lee", "street": line, "property_street": line})
+    address = person.address
+    assert (address["street"], address["city"], address["state"], address["postal_code"]) == parts
+    assert person.lead["property_city"] == parts[1]
+
+
+def test_a_street_alone_or_with_its_own_city_column_is_left_as_it_is() -> None:
+    alone = build_person(2, {"full_name": "Ann Lee", "street": "123 Main St"})
+    assert alone.address["street"] == "123 Main St" and alone.address["city"] == ""
+    given = build_person(
+        2, {"full_name": "Ann Lee", "street": "1 A St, B CO 80000", "city": "Mine"}
+    )
+    assert given.address["street"] == "1 A St, B CO 80000" and given.address["city"] == "Mine"
