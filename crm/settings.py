@@ -210,6 +210,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "purge-contacts-trash": {"task": "contacts.tasks.purge_trash", "schedule": 24 * 3600.0},
     "poll-feed-mailboxes": {"task": "emailfeed.tasks.poll_mailboxes", "schedule": 60.0},
+    "drips-due-steps": {"task": "drips.tasks.run_due_steps", "schedule": 60.0},
 }
 BROKER_PROCESSED_DIR = _BROKER_DIR / "processed"
 
@@ -235,3 +236,5 @@ EMAILFEED_DOMAIN = env_str("EMAILFEED_DOMAIN", "leads.localhost")
 # django-anymail's inbound webhooks (/anymail/<service>/inbound/) check this basic-auth
 # "user:password" pair; set it, and give the same in the service's webhook URL.
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None}
+# Drips: at most one automated email per person in this many days, across sequences.
+DRIPS_EMAIL_CAP_DAYS = env_int("DRIPS_EMAIL_CAP_DAYS", 7)

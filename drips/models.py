@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
+from contacts.models import Contact
 from crm.models import TenantModel
 
 
@@ -37,3 +42,121 @@ class ContentItem(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("content_item", args=[self.pk])
+
+
+class StepKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Printed letter"
+    TASK = "task", "Task for you"
+
+
+class Sequence(TenantModel):
+    """Ordered steps that go out one after another, each after its delay."""
+
+    key = models.SlugField(max_length=60, blank=True, default="")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sequence_detail", args=[self.pk])
+
+
+class Step(TenantModel):
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=StepKind.choices)
+    content = models.ForeignKey(
+        ContentItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    task_title = models.CharField(max_length=200, blank=True)
+    delay_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after the step before it (after enrolling, for the first)."
+    )
+
+    audit_parent: ClassVar[str | None] = "sequence"
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sequence", "position"], name="step_position_once")
+        ]
+
+    def __str__(self) -> str:
+        what = self.content.title if self.content_id and self.content else self.task_title
+        return f"{self.position}. {self.get_kind_display()}: {what}"
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+    DONE = "done", "Finished"
+
+
+class Enrollment(TenantModel):
+    """One person on one sequence: the step due next and when."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="enrollments")
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(
+        max_length=8, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    next_position = models.PositiveSmallIntegerField(default=1)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    stopped_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_parent: ClassVar[str | None] = "contact"
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_due_at"], name="enrollment_due")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} on {self.sequence}"
+
+
+class SendStatus(models.TextChoices):
+    QUEUED = "queued", "Sending"
+    SENT = "sent", "Sent"
+    TO_PRINT = "to_print", "To print"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class Send(TenantModel):
+    """A step going out to a person: written before anything is sent, once per
+    enrollment and step, so a retry or a second worker finds it and sends nothing twice."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="sends")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="sends")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="drip_sends")
+    kind = models.CharField(max_length=8, choices=StepKind.choices)
+    status = models.CharField(max_length=8, choices=SendStatus.choices)
+    to_address = models.CharField(max_length=254, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)  # the beat pass's own "now"
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    audited: ClassVar[bool] = False  # the log of what went out is this table itself
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "step"], name="send_once_per_step")
+        ]
+        indexes = [models.Index(fields=["account", "contact", "kind", "sent_at"], name="send_cap")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.contact}"

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contacts.access import contact_get
 from contacts.models import Contact
 from crm.access import member_required, tenant_get
 from crm.tenancy import tenant_context
 from crm.types import TenantRequest
-from drips import merge, unsubscribe
+from drips import merge, sequences, unsubscribe
 from drips.forms import ContentItemForm
-from drips.models import ContentItem, ContentKind
+from drips.models import ContentItem, ContentKind, Enrollment, EnrollmentStatus, Sequence
 
 
 @member_required()
@@ -94,3 +95,70 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
             unsubscribe.unsubscribe(email)
         done = True
     return render(request, "drips/unsubscribe.html", {"email": email, "done": done})
+
+
+# ---- sequences ---------------------------------------------------------------------------------
+
+
+@member_required()
+@require_GET
+def sequence_list(request: TenantRequest) -> HttpResponse:
+    from django.db.models import Count, Q
+
+    rows = Sequence.objects.for_account(request.account).annotate(
+        step_count=Count("steps", distinct=True),
+        active=Count("enrollments", filter=Q(enrollments__status="active"), distinct=True),
+    )
+    return render(request, "drips/sequences.html", {"sequences": rows})
+
+
+@member_required()
+@require_GET
+def sequence_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    sequence = tenant_get(request, Sequence, pk)
+    steps = sequence.steps.select_related("content")
+    enrollments = sequence.enrollments.select_related("contact").order_by("-created_at")[:100]
+    return render(
+        request,
+        "drips/sequence.html",
+        {"sequence": sequence, "steps": steps, "enrollments": enrollments},
+    )
+
+
+@member_required()
+@require_POST
+def enroll_person(request: TenantRequest, pk: int) -> HttpResponse:
+    contact = contact_get(request, pk)
+    sequence = tenant_get(request, Sequence, request.POST.get("sequence") or 0)
+    start = request.POST.get("start", "1")
+    added = sequences.enroll(people=[contact], sequence=sequence, actor=request.user,
+                             start_at=int(start) if start.isdigit() else 1)  # fmt: skip
+    if added:
+        messages.success(request, f"{contact} is on “{sequence}”.")
+    else:
+        messages.info(request, f"{contact} is already on “{sequence}” (or that step is missing).")
+    return redirect(contact.get_absolute_url() + "#drips")
+
+
+@member_required()
+@require_POST
+def enrollment_status(request: TenantRequest, pk: int) -> HttpResponse:
+    enrollment = tenant_get(request, Enrollment, pk)
+    action = request.POST.get("action", "")
+    status = {"pause": EnrollmentStatus.PAUSED, "resume": EnrollmentStatus.ACTIVE,
+              "stop": EnrollmentStatus.STOPPED}.get(action)  # fmt: skip
+    if status is not None:
+        reason = f"Stopped by {request.user.display_name}" if action == "stop" else ""
+        sequences.set_status(enrollment, status, reason)
+    return redirect(enrollment.contact.get_absolute_url() + "#drips")
+
+
+@member_required()
+@require_POST
+def stop_all_automations(request: TenantRequest, pk: int) -> HttpResponse:
+    contact = contact_get(request, pk)
+    stopped = sequences.stop_all(contact, reason=f"All automations stopped by {request.user}")
+    contact.stop_automations = True
+    contact.save(update_fields=["stop_automations", "updated_at"])
+    messages.success(request, f"Stopped every automation for {contact} ({stopped} drips).")
+    return redirect(contact.get_absolute_url() + "#drips")

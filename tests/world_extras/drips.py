@@ -15,3 +15,23 @@ def populate(account: Account, owner: User, marker: str) -> None:
         subject=f"Hello from {marker}",
         body=f'Hi {{{{ first_name|default:"there" }}}}, {marker} here.',
     )
+    _sequence_rows(account, owner, marker)
+
+
+def _sequence_rows(account: Account, owner: User, marker: str) -> None:
+    from contacts.models import Contact
+    from drips.models import Enrollment, Send, Sequence, Step
+
+    item = ContentItem.objects.get(account=account, title=f"{marker} hello")
+    sequence = Sequence.objects.create(account=account, name=f"{marker} sequence")
+    step = Step.objects.create(
+        account=account, sequence=sequence, position=1, kind="email", content=item
+    )
+    person = Contact.objects.get(account=account, first_name=f"{marker}first")
+    enrollment = Enrollment.objects.create(
+        account=account, contact=person, sequence=sequence, stopped_reason=marker
+    )
+    Send.objects.create(
+        account=account, enrollment=enrollment, step=step, contact=person, kind="email",
+        status="sent", to_address=f"{marker}.person@example.com",
+    )  # fmt: skip
