@@ -81,3 +81,21 @@ def test_the_content_library_previews_a_letter_on_a_real_person(
     expect(page.locator("main")).to_contain_text("Preview for")
     expect(page.locator(".mail-text")).not_to_contain_text("{{")
     page.screenshot(path=artifacts / "library-item.png", full_page=True)
+
+
+def test_a_person_is_put_on_a_drip_from_their_record(
+    live_server: LiveServer, new_page: Callable[..., Page], artifacts: Path
+) -> None:
+    from contacts.models import Contact
+
+    world = build_world()
+    person = Contact.objects.get(account=world.a, first_name="alphafirst")
+    page = new_page()
+    log_in(page, live_server.url, "alice@example.com")
+    page.goto(f"{live_server.url}/contacts/{person.pk}/")
+    panel = page.locator("#drips")
+    panel.get_by_label("Start a drip").select_option(label="FSBO")
+    panel.get_by_role("button", name="Start").click()
+    expect(page.locator("#drips")).to_contain_text("FSBO")
+    expect(page.locator("#drips")).to_contain_text("Active")
+    page.locator("#drips").screenshot(path=artifacts / "drips-panel.png")
