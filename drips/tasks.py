@@ -31,7 +31,7 @@ def deliver_email(*, account_id: int, send_id: int) -> str:
     with transaction.atomic():
         send = (
             Send.objects.for_account(account_id)
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=True, of=("self",))  # nullable joins stay unlocked
             .select_related("step__content", "contact", "enrollment__sequence", "account")
             .filter(pk=send_id, status=SendStatus.QUEUED)
             .first()
