@@ -10,29 +10,14 @@ from django.utils import timezone
 
 from callcapture import twilio_api
 from callcapture.models import HotlineEvent, HotlineKind, TextMessage, TwilioConnection
-from contacts.models import Contact, Database, NoteKind, Phone
+from contacts.models import Contact, Database, NoteKind
 from contacts.phones import format_national
+from contacts.selectors import person_reached_at
 from contacts.services import ContactData, PhoneInput, contact_create, note_add
 from crm.notify import Notice, notify_agents
 from prospects.import_mapping import split_full_name
 from prospects.models import Lead, Stage
 from prospects.services import lead_source_by_key
-
-
-def _existing_person(account_id: int, e164: str) -> Contact | None:
-    phone = (
-        Phone.objects.for_account(account_id)
-        .filter(digits=e164.lstrip("+"), e164=e164, contact__deleted_at__isnull=True)
-        .select_related("contact")
-        .order_by("contact_id")
-        .first()
-    )
-    if phone is None:
-        return None
-    person = phone.contact
-    while person.merged_into_id is not None:  # an absorbed record: its survivor
-        person = Contact.objects.for_account(account_id).get(pk=person.merged_into_id)
-    return person
 
 
 def _looked_up_name(event: HotlineEvent) -> str:
@@ -62,7 +47,7 @@ def capture(event: HotlineEvent) -> Contact | None:
         if event.captured_at is not None and event.contact_id:
             return _note_listing(event)
         account_id = event.account_id
-        person = _existing_person(account_id, event.from_number)
+        person = person_reached_at(account_id, phone_digits=event.from_number.lstrip("+"))
         known = person is not None
         listing = event.listing
         source = lead_source_by_key(account_id, "call_capture")

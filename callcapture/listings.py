@@ -10,19 +10,12 @@ from django.template.loader import render_to_string
 
 from callcapture.models import ListingCode, TwilioNumber
 from contacts.phones import format_national, parse_phone
-from crm.models import Account, Membership, Role, User
+from crm.models import Account, User
+from crm.selectors import account_owner
 
 
 def owner(account: Account | int) -> User | None:
-    account_id = account if isinstance(account, int) else account.pk
-    membership = (
-        Membership.objects.for_account(account_id)
-        .filter(role=Role.OWNER, user__is_active=True)
-        .select_related("user")
-        .order_by("created_at")
-        .first()
-    )
-    return membership.user if membership else None
+    return account_owner(account)  # type: ignore[no-any-return]
 
 
 def agent_mobile(account_id: int) -> str:

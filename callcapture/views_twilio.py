@@ -26,7 +26,7 @@ from callcapture.models import (
 )
 from callcapture.tasks import after_hotline_event, log_bridge_call, send_text_message
 from callcapture.webhooks import Hotline, bridge_webhook, hotline_webhook, twiml
-from contacts.models import Contact
+from contacts.selectors import person_reached_at
 
 VOICE = "Polly.Joanna"
 _CODE = re.compile(r"^\D{0,12}?(\d{3,6})\D{0,6}$")
@@ -113,12 +113,7 @@ def sms(request: HttpRequest, hotline: Hotline) -> HttpResponse:
         return twiml(reply)
     texting.record_consent(account_id, sender, "texted us first")
     stopped = texting.is_stopped(account_id, sender)
-    person = (
-        Contact.objects.for_account(account_id)
-        .alive()
-        .filter(phones__digits=sender.lstrip("+"), phones__e164=sender)
-        .first()
-    )
+    person = person_reached_at(account_id, phone_digits=sender.lstrip("+"))
     if word in texting.HELP_WORDS:
         event.outcome = "help"
         answer = listings.help_text(hotline.number.account)
@@ -258,12 +253,11 @@ def _describe(response: VoiceResponse, listing: ListingCode, *, texted: bool) ->
 def _text_flyer(hotline: Hotline, event: HotlineEvent, listing: ListingCode) -> None:
     if not event.from_number or texting.is_stopped(event.account_id, event.from_number):
         return
+    person = person_reached_at(event.account_id, phone_digits=event.from_number.lstrip("+"))
     message = TextMessage.objects.create(
         account_id=event.account_id, direction=Direction.OUTBOUND,
         body=listings.flyer_text(listing), from_number=hotline.number.e164,
-        to_number=event.from_number, status=MessageStatus.QUEUED,
-        contact=Contact.objects.for_account(event.account_id).alive()
-        .filter(phones__digits=event.from_number.lstrip("+")).first(),
+        to_number=event.from_number, status=MessageStatus.QUEUED, contact=person,
     )  # fmt: skip
     transaction.on_commit(
         lambda: send_text_message.delay(account_id=event.account_id, message_id=message.pk)

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 
 from contacts.filters import ContactFilter
-from contacts.models import Contact, ContactCategory, Note, SmartList
+from contacts.models import Contact, ContactCategory, Email, Note, Phone, SmartList
 from crm.models import Account, Task
 
 LIST_PAGE_SIZE = 25
@@ -79,3 +79,24 @@ def trash_list(*, account: Account) -> QuerySet[Contact]:
         .select_related("deleted_by")
         .order_by("-deleted_at", "-id")
     )
+
+
+def person_reached_at(
+    account_id: int, *, email: str = "", phone_digits: str = ""
+) -> Contact | None:
+    """The live person with this email address, else this phone (its digits, the indexed
+    column): the oldest such record, and for a record merged away its survivor. What a
+    lead email, a hotline caller or an open-house visitor is matched by."""
+    alive = Contact.objects.for_account(account_id).alive()
+    found: Contact | None = None
+    if email:
+        with_email = Email.objects.for_account(account_id).filter(address=email.strip().lower())
+        found = alive.filter(pk__in=with_email.values("contact_id")).order_by("pk").first()
+    if found is None and phone_digits:
+        with_phone = Phone.objects.for_account(account_id).filter(digits=phone_digits)
+        found = alive.filter(pk__in=with_phone.values("contact_id")).order_by("pk").first()
+    seen: set[int] = set()
+    while found is not None and found.merged_into_id is not None and found.pk not in seen:
+        seen.add(found.pk)
+        found = alive.filter(pk=found.merged_into_id).first()
+    return found

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 
-from crm.models import Membership, Role
-
 log = logging.getLogger(__name__)
 
 # (account_id, mobile number, text) -> None; raises nothing it can avoid.
@@ -39,20 +37,18 @@ class Notice:
 
 def notify_agents(account_id: int, notice: Notice) -> int:
     """Email and text the account's owners; returns how many messages went out."""
-    owners = list(
-        Membership.objects.for_account(account_id)
-        .filter(role=Role.OWNER, user__is_active=True)
-        .select_related("user")
-    )
+    from crm.selectors import account_owners
+
+    owners = account_owners(account_id)
     sent = 0
-    emails = [m.user.email for m in owners if m.user.email]
+    emails = [user.email for user in owners if user.email]
     if emails:
         body = notice.text + (f"\n\n{notice.url}\n" if notice.url else "\n")
         send_mail(notice.subject, body, None, emails)
         sent += len(emails)
     sms = notice.text + (f" {notice.url}" if notice.url else "")
-    for membership in owners:
-        mobile = (membership.user.mobile_phone or "").strip()
+    for user in owners:
+        mobile = (user.mobile_phone or "").strip()
         if not mobile:
             continue
         for sender in _TEXT_SENDERS:

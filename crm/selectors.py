@@ -78,3 +78,20 @@ def task_list(*, account: Account, show: str) -> QuerySet[Task]:
     if show == "done":
         return tasks.filter(done_at__isnull=False).order_by("-done_at")
     return tasks.filter(done_at__isnull=True)
+
+
+def account_owners(account: Account | int) -> list[Any]:
+    """The account's active owners, the first one who joined first: who the agent is for
+    alerts, signatures, the hotline and the flyer."""
+    return [
+        m.user
+        for m in Membership.objects.for_account(account)
+        .filter(role="owner", user__is_active=True)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    ]
+
+
+def account_owner(account: Account | int) -> Any:
+    owners = account_owners(account)
+    return owners[0] if owners else None

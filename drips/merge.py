@@ -12,6 +12,7 @@ from django.conf import settings
 
 from contacts.models import Contact
 from crm.models import Account, User
+from crm.selectors import account_owner
 
 FIELDS = {
     "first_name": "First name",
@@ -68,16 +69,7 @@ def render(template: str, values: dict[str, str]) -> Rendered:
 
 
 def agent_of(account: Account) -> User | None:
-    from crm.models import Membership, Role
-
-    membership = (
-        Membership.objects.for_account(account)
-        .filter(role=Role.OWNER)
-        .select_related("user")
-        .order_by("created_at")
-        .first()
-    )
-    return membership.user if membership else None
+    return account_owner(account)  # type: ignore[no-any-return]
 
 
 def values_for(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils import timezone
 from contacts.models import Contact, Database, Email, NoteKind, Phone
 from contacts.phones import format_national
 from contacts.search import build_search_text
+from contacts.selectors import person_reached_at
 from contacts.services import (
     ContactData,
     EmailInput,
@@ -22,6 +24,7 @@ from contacts.services import (
     contact_create,
     note_add,
 )
+from crm.models import User
 from crm.notify import Notice, notify_agents
 from emailfeed.mail import read
 from emailfeed.models import InboundMessage, MessageStatus, Showing, SourceHealth
@@ -80,28 +83,51 @@ def _apply(message: InboundMessage, outcome: Outcome) -> None:
 # ---- leads -----------------------------------------------------------------------------------
 
 
-def normalised_phone(raw: str) -> str:
+def existing_person(account_id: int, email: str, phone: str) -> Contact | None:
+    """The person a lead with this email or E.164 phone already is."""
+    return person_reached_at(account_id, email=email, phone_digits=phone.lstrip("+"))
+
+
+def prospect_by_hand(
+    message: InboundMessage, data: dict[str, Any], *, actor: User | None
+) -> tuple[Contact, bool]:
+    """A message no parser could read, typed in by the agent: the person already here
+    (same email or phone) gets a note, anyone else becomes a prospect. (person, created)"""
     from contacts.phones import parse_phone
 
-    return parse_phone(raw, "US").e164.split(";")[0] if raw else ""
-
-
-def existing_person(account_id: int, email: str, phone: str) -> Contact | None:
-    """The live person with this email or phone (the oldest record), following merges."""
-    found: Contact | None = None
-    live = {"contact__deleted_at__isnull": True}
-    if email:
-        row = (Email.objects.for_account(account_id).filter(address=email.lower(), **live)
-               .order_by("contact_id").select_related("contact").first())  # fmt: skip
-        found = row.contact if row else None
-    if found is None and phone:
-        # By digits: the indexed column (an E.164's digits are what search keeps).
-        phone_row = (Phone.objects.for_account(account_id).filter(digits=phone.lstrip("+"), **live)
-                     .order_by("contact_id").select_related("contact").first())  # fmt: skip
-        found = phone_row.contact if phone_row else None
-    while found is not None and found.merged_into_id is not None:
-        found = Contact.objects.for_account(account_id).filter(pk=found.merged_into_id).first()
-    return found
+    phone = parse_phone(data["phone"], "US").e164.split(";")[0] if data["phone"] else ""
+    known = existing_person(message.account_id, data["email"] or "", phone)
+    subject = f"From the feed message \u201c{message.subject}\u201d"
+    with transaction.atomic():
+        if known is not None:
+            note_add(contact=known, actor=actor, body=f"{subject}: {data['message']}")
+            person, status = known, MessageStatus.LEAD_UPDATED
+        else:
+            source = data["source"]
+            person, _warnings = contact_create(
+                account=message.account,
+                actor=actor,
+                data=ContactData(
+                    fields={
+                        "first_name": data["first_name"],
+                        "last_name": data["last_name"],
+                        "database": Database.PROSPECTS,
+                        "lead_source": source.name if source else "",
+                    },
+                    emails=[EmailInput(address=data["email"])] if data["email"] else [],
+                    phones=[PhoneInput(raw=data["phone"])] if data["phone"] else [],
+                ),
+            )
+            Lead.objects.create(
+                account_id=message.account_id, contact=person, source=source,
+                inquiry=data["message"], property_street=data["property_address"][:200],
+                received_at=message.received_at,
+            )  # fmt: skip
+            note_add(contact=person, actor=actor, body=f"{subject}.")
+            status = MessageStatus.LEAD_CREATED
+        message.contact, message.status = person, status
+        message.save(update_fields=["contact", "status"])
+    return person, known is None
 
 
 def _source(account_id: int, name: str) -> LeadSource:

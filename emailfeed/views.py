@@ -9,14 +9,11 @@ import hmac
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts.models import Database
-from contacts.services import ContactData, EmailInput, PhoneInput, contact_create, note_add
 from crm.access import member_required, tenant_get
 from crm.forms import add_service_errors
 from crm.tenancy import tenant_context
@@ -27,7 +24,6 @@ from emailfeed.forms import FeedSettingsForm, ManualLeadForm
 from emailfeed.mail import read
 from emailfeed.models import InboundMessage, MessageStatus, Showing, Via
 from emailfeed.sanitise import safe_html
-from prospects.models import Lead
 
 PAGE = 50
 LABELS = {
@@ -139,45 +135,19 @@ def manual_lead(request: TenantRequest, pk: int) -> HttpResponse:
     }
     form = ManualLeadForm(request.POST or None, initial=initial, account_id=request.account.pk)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        phone = processing.normalised_phone(data["phone"])
-        known = processing.existing_person(request.account.pk, data["email"] or "", phone)
-        if known is not None:
-            body = f"From the feed message \u201c{message.subject}\u201d: {data['message']}"
-            note_add(contact=known, actor=request.user, body=body)
-            message.contact, message.status = known, MessageStatus.LEAD_UPDATED
-            message.save(update_fields=["contact", "status"])
-            messages.info(request, f"{known} was already here (same email or phone): noted there.")
-            return redirect(known.get_absolute_url())
         try:
-            with transaction.atomic():
-                person, _ = contact_create(
-                    account=request.account,
-                    actor=request.user,
-                    data=ContactData(
-                        fields={
-                            "first_name": data["first_name"],
-                            "last_name": data["last_name"],
-                            "database": Database.PROSPECTS,
-                            "lead_source": data["source"].name if data["source"] else "",
-                        },
-                        emails=[EmailInput(address=data["email"])] if data["email"] else [],
-                        phones=[PhoneInput(raw=data["phone"])] if data["phone"] else [],
-                    ),
-                )
-                Lead.objects.create(
-                    account=request.account, contact=person, source=data["source"],
-                    inquiry=data["message"], property_street=data["property_address"][:200],
-                    received_at=message.received_at,
-                )  # fmt: skip
-                note_add(contact=person, actor=request.user,
-                         body=f"From the feed message \u201c{message.subject}\u201d.")  # fmt: skip
-                message.contact, message.status = person, MessageStatus.LEAD_CREATED
-                message.save(update_fields=["contact", "status"])
+            person, created = processing.prospect_by_hand(
+                message, form.cleaned_data, actor=request.user
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{person} is now a prospect.")
+            if created:
+                messages.success(request, f"{person} is now a prospect.")
+            else:
+                messages.info(
+                    request, f"{person} was already here (same email or phone): noted there."
+                )
             return redirect(person.get_absolute_url())
     return render(request, "emailfeed/manual_lead.html", {"form": form, "message": message})
 

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from contacts.models import Contact, Database, Email, NoteKind, Phone
+from contacts.models import Contact, Database, NoteKind
 from contacts.phones import parse_phone
+from contacts.selectors import person_reached_at
 from contacts.services import ContactData, EmailInput, PhoneInput, contact_create, note_add
 from crm.models import Account, User
 from crm.tenancy import rls_bypass
@@ -112,19 +113,9 @@ def kiosk_new_token(*, open_house: OpenHouse, actor: User | None) -> OpenHouse:
 
 
 def _existing_person(account_id: int, email: str, phone_digits: str) -> Contact | None:
-    """The person (not in the trash, not merged away) with this email, else this phone."""
-    alive = Contact.objects.for_account(account_id).alive().filter(merged_into__isnull=True)
-    if email:
-        with_email = Email.objects.for_account(account_id).filter(address=email)
-        found: Contact | None = (
-            alive.filter(pk__in=with_email.values("contact_id")).order_by("pk").first()
-        )
-        if found is not None:
-            return found
-    if len(phone_digits) >= _MIN_MATCH_DIGITS:
-        with_phone = Phone.objects.for_account(account_id).filter(digits=phone_digits)
-        return alive.filter(pk__in=with_phone.values("contact_id")).order_by("pk").first()
-    return None
+    """The person with this email, else this phone (long enough to mean one line)."""
+    digits = phone_digits if len(phone_digits) >= _MIN_MATCH_DIGITS else ""
+    return person_reached_at(account_id, email=email, phone_digits=digits)
 
 
 def _visit_note(open_house: OpenHouse, visitor: KioskVisitor, matched: bool) -> str:
