@@ -238,3 +238,6 @@ EMAILFEED_DOMAIN = env_str("EMAILFEED_DOMAIN", "leads.localhost")
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None}
 # Drips: at most one automated email per person in this many days, across sequences.
 DRIPS_EMAIL_CAP_DAYS = env_int("DRIPS_EMAIL_CAP_DAYS", 7)
+# A queued drip email not delivered this long after it was handed to the worker (the
+# worker died) is handed over again; delivery is idempotent.
+DRIPS_REQUEUE_SECONDS = env_int("DRIPS_REQUEUE_SECONDS", 600)

@@ -148,6 +148,9 @@ class Send(TenantModel):
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)  # the beat pass's own "now"
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the delivery task was last handed to the broker: a queued email not sent long
+    # after that (its worker was killed) is handed over again by the beat pass.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     audited: ClassVar[bool] = False  # the log of what went out is this table itself
 

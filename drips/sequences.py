@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from contacts.models import Contact, Email
@@ -181,6 +181,7 @@ def take_step(enrollment: Enrollment, now: datetime) -> Send | None:
     elif step.kind == StepKind.EMAIL:
         target: Email = found.target  # type: ignore[union-attr]
         send.status, send.to_address = SendStatus.QUEUED, target.address
+        send.dispatched_at = timezone.now()
     elif step.kind == StepKind.LETTER:
         send.status = SendStatus.TO_PRINT
     else:
@@ -191,24 +192,63 @@ def take_step(enrollment: Enrollment, now: datetime) -> Send | None:
     send.save()
     _advance(enrollment, step, now)
     if send.status == SendStatus.QUEUED:
-        from drips.tasks import deliver_email
-
-        transaction.on_commit(
-            lambda: deliver_email.delay(account_id=enrollment.account_id, send_id=send.pk)
-        )
+        dispatch_on_commit(send)
     return send
+
+
+def dispatch_on_commit(send: Send) -> None:
+    from drips.tasks import deliver_email
+
+    account_id, pk = send.account_id, send.pk
+    transaction.on_commit(lambda: deliver_email.delay(account_id=account_id, send_id=pk))
+
+
+def requeue_after() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "DRIPS_REQUEUE_SECONDS", 600)))
+
+
+def requeue_stale(now: datetime) -> int:
+    """Hand queued emails whose delivery never finished (a worker killed mid-task, a
+    broker message lost) to the worker again. Delivery checks the row under a lock, so a
+    second task for an email already sent does nothing."""
+    from crm.tenancy import rls_bypass
+
+    from drips.tasks import deliver_email
+
+    cutoff = now - requeue_after()
+    with rls_bypass():
+        stale = Send.objects.filter(status=SendStatus.QUEUED).filter(
+            Q(dispatched_at__lt=cutoff) | Q(dispatched_at__isnull=True, created_at__lt=cutoff)
+        )
+        rows = list(stale.values_list("pk", "account_id")[:5000])
+        Send.objects.filter(pk__in=[pk for pk, _ in rows]).update(dispatched_at=now)
+    for pk, account_id in rows:
+        deliver_email.delay(account_id=account_id, send_id=pk)
+    return len(rows)
 
 
 def due(now: datetime) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, next_due_at__lte=now)
 
 
-def run_due(now: datetime | None = None, limit: int = BATCH) -> int:
-    """One pass over due enrollments (all accounts; each step runs in its account)."""
+def run_due(now: datetime | None = None, limit: int = BATCH, budget: float = 45.0) -> int:
+    """Due enrollments (all accounts; each step runs in its account), a batch at a time
+    until none is left or ``budget`` seconds have gone (the next beat goes on)."""
+    import time as clock
+
+    started = clock.monotonic()
+    taken = 0
+    while True:
+        done, handled = _run_batch(now or timezone.now(), limit)
+        taken += done
+        if handled < limit or clock.monotonic() - started > budget:
+            return taken
+
+
+def _run_batch(now: datetime, limit: int) -> tuple[int, int]:
     from crm.tenancy import rls_bypass, tenant_context
 
-    now = now or timezone.now()
-    taken = 0
+    taken = handled = 0
     with rls_bypass():
         ids = list(due(now).order_by("next_due_at").values_list("pk", "account_id")[:limit])
     for pk, account_id in ids:
@@ -217,6 +257,9 @@ def run_due(now: datetime | None = None, limit: int = BATCH) -> int:
                 due(now).select_for_update(skip_locked=True, of=("self",))
                 .select_related("account", "sequence").filter(pk=pk).first()
             )  # fmt: skip
-            if enrollment is not None and take_step(enrollment, now) is not None:
+            if enrollment is None:
+                continue  # another pass has it
+            handled += 1
+            if take_step(enrollment, now) is not None:
                 taken += 1
-    return taken
+    return taken, handled

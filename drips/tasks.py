@@ -17,6 +17,7 @@ from drips.models import Send, SendStatus
 
 @shared_task
 def run_due_steps() -> int:
+    sequences.requeue_stale(timezone.now())
     return sequences.run_due()
 
 
