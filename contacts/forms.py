@@ -225,8 +225,14 @@ BULK_ACTIONS = [
 ]
 
 
+def _bulk_choices() -> list[tuple[str, str]]:
+    from contacts import bulk_actions
+
+    return BULK_ACTIONS + [(a.key, a.label) for a in bulk_actions.registered()]
+
+
 class BulkForm(forms.Form):
-    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    action = forms.ChoiceField(choices=_bulk_choices)
     all_matching = forms.BooleanField(required=False)
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.none(),

@@ -234,11 +234,14 @@ class EmailLabel(models.TextChoices):
 class Email(TenantModel):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     audit_parent: ClassVar[str | None] = "contact"
-    audit_exclude: ClassVar[set[str]] = {"position"}
+    audit_exclude: ClassVar[set[str]] = {"position", "soft_bounces"}
     label = models.CharField(max_length=16, choices=EmailLabel.choices, default=EmailLabel.PERSONAL)
     address = models.EmailField(max_length=254)
     status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.OK)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Soft bounces (mailbox full, server down) since the last email that got through;
+    # at the account's limit the address counts as a hard bounce.
+    soft_bounces = models.PositiveSmallIntegerField(default=0, editable=False)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

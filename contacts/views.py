@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import record_panels, selectors, services
+from contacts import bulk_actions, record_panels, selectors, services
 from contacts.access import contact_get, phone_get
 from contacts.filters import extra_filter_names
 from contacts.forms import (
@@ -81,6 +81,7 @@ def contact_list(request: TenantRequest) -> HttpResponse:
         "smart_lists": selectors.smart_lists(account=request.account),
         "smart_form": SmartListForm(),
         "bulk_form": BulkForm(account_id=request.account.pk),
+        "bulk_extra": bulk_actions.registered(),
     }
     if request.htmx and request.htmx.target == "contact-results":
         return render(request, "contacts/_results.html", context)
@@ -357,6 +358,12 @@ def contact_bulk(request: TenantRequest) -> HttpResponse:
     )
     if needed and not getattr(request.membership, needed):
         raise PermissionDenied("Your role in this account does not allow that.")
+    registered = bulk_actions.get(action)
+    if registered is not None:
+        return registered.handler(request, bulk_actions.Selection(
+            ids=form.cleaned_data["ids"], query=form.cleaned_data["query"] or "",
+            all_matching=bool(form.cleaned_data["all_matching"]),
+        ))  # fmt: skip
     people = _selection(request, form)
     categories = list(form.cleaned_data["categories"] or [])
     if action == "add_categories":

@@ -211,6 +211,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-contacts-trash": {"task": "contacts.tasks.purge_trash", "schedule": 24 * 3600.0},
     "poll-feed-mailboxes": {"task": "emailfeed.tasks.poll_mailboxes", "schedule": 60.0},
     "drips-due-steps": {"task": "drips.tasks.run_due_steps", "schedule": 60.0},
+    "drips-occasions": {"task": "drips.tasks.occasions_hourly", "schedule": 3600.0},
 }
 BROKER_PROCESSED_DIR = _BROKER_DIR / "processed"
 
@@ -236,8 +237,24 @@ EMAILFEED_DOMAIN = env_str("EMAILFEED_DOMAIN", "leads.localhost")
 # django-anymail's inbound webhooks (/anymail/<service>/inbound/) check this basic-auth
 # "user:password" pair; set it, and give the same in the service's webhook URL.
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None}
+# An email service's credentials, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN=… becomes
+# ANYMAIL["POSTMARK_SERVER_TOKEN"] (with EMAIL_BACKEND=anymail.backends.postmark.EmailBackend).
+ANYMAIL.update(
+    {
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in os.environ.items()
+        if name.startswith("ANYMAIL_") and name != "ANYMAIL_WEBHOOK_SECRET" and value
+    }
+)
 # Drips: at most one automated email per person in this many days, across sequences.
 DRIPS_EMAIL_CAP_DAYS = env_int("DRIPS_EMAIL_CAP_DAYS", 7)
 # A queued drip email not delivered this long after it was handed to the worker (the
 # worker died) is handed over again; delivery is idempotent.
 DRIPS_REQUEUE_SECONDS = env_int("DRIPS_REQUEUE_SECONDS", 600)
+# Delivery reports posted by the mail server to /drips/bounces/inbound/ carry
+# "Authorization: Bearer DRIPS_BOUNCE_SECRET"; empty: that endpoint refuses everything.
+DRIPS_BOUNCE_SECRET = env_str("DRIPS_BOUNCE_SECRET", "")
+# A soft bounce (mailbox full, server away) is sent again after DRIPS_SOFT_RETRY_SECONDS;
+# at DRIPS_SOFT_BOUNCE_LIMIT soft bounces the address counts as hard.
+DRIPS_SOFT_BOUNCE_LIMIT = env_int("DRIPS_SOFT_BOUNCE_LIMIT", 3)
+DRIPS_SOFT_RETRY_SECONDS = env_int("DRIPS_SOFT_RETRY_SECONDS", 4 * 3600)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.html import escape
 
 from contacts.models import Contact
 from crm.models import Account, User
@@ -27,6 +28,7 @@ FIELDS = {
     "unsubscribe_url": "Unsubscribe link",
 }
 _TOKEN = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}", re.DOTALL)
+HTML_KINDS = ("ecard", "flyer")
 _FIELD = re.compile(r'^\s*([a-z_]+)\s*(?:\|\s*default\s*:\s*"([^"{}]*)"\s*)?$')
 
 
@@ -41,9 +43,10 @@ class Rendered:
         return not self.problems
 
 
-def render(template: str, values: dict[str, str]) -> Rendered:
+def render(template: str, values: dict[str, str], *, html: bool = False) -> Rendered:
     """Fill the fields; a field without a value takes its fallback, or is left blank and
-    reported (so "Dear {{ first_name }}," can be caught before it goes out)."""
+    reported (so "Dear {{ first_name }}," can be caught before it goes out). In an HTML
+    template the values are escaped (line breaks kept)."""
     result = Rendered(text="")
     seen_missing: set[str] = set()
 
@@ -54,11 +57,11 @@ def render(template: str, values: dict[str, str]) -> Rendered:
             result.problems.append(f"“{match.group(0)[:60]}” is not a merge field.")
             return ""
         name, fallback = parsed.group(1), parsed.group(2)
-        value = (values.get(name) or "").strip()
+        value = (values.get(name) or "").strip() or (fallback or "")
         if value:
-            return value
+            return escape(value).replace("\n", "<br>") if html else value
         if fallback is not None:
-            return fallback
+            return ""  # an empty fallback on purpose
         if name not in seen_missing:
             seen_missing.add(name)
             result.missing.append(name)

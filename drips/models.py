@@ -163,3 +163,184 @@ class Send(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.contact}"
+
+
+# ---- bulk email and eCards -----------------------------------------------------------------
+
+
+class CampaignStatus(models.TextChoices):
+    SENDING = "sending", "Sending"
+    DONE = "done", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Campaign(TenantModel):
+    """One bulk email or eCard to a category or a filter result. Subject and body are
+    kept as sent, whatever happens to the library item afterwards."""
+
+    content = models.ForeignKey(
+        ContentItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=ContentKind.choices)
+    title = models.CharField(max_length=120)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    source_label = models.CharField(max_length=200)
+    skip_cold = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.SENDING
+    )
+    job = models.ForeignKey("crm.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign_detail", args=[self.pk])
+
+
+class RecipientStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Left out"
+    FAILED = "failed", "Failed"
+
+
+class Recipient(TenantModel):
+    """One person of a campaign: written (with the reason when skipped) before anything
+    is sent, once per campaign and person."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    to_address = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=8, choices=RecipientStatus.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    audited: ClassVar[bool] = False
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="recipient_once")
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="recipient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} to {self.contact}"
+
+
+# ---- bounces and complaints ----------------------------------------------------------------
+
+
+class BounceVia(models.TextChoices):
+    REPORT = "report", "Delivery report (email)"
+    SERVICE = "service", "Email service event"
+
+
+class BounceOutcome(models.TextChoices):
+    NEW = "new", "Not processed yet"
+    HARD = "hard", "Hard bounce"
+    SOFT = "soft", "Soft bounce, retried"
+    SOFT_LIMIT = "soft_limit", "Soft bounces reached the limit: hard"
+    DELAYED = "delayed", "Delayed (the server keeps trying)"
+    COMPLAINT = "complaint", "Complaint"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the email service"
+    IGNORED = "ignored", "Nothing to do"
+
+
+class BounceReport(TenantModel):
+    """A bounce or complaint as it arrived (stored before it is read), and what it did."""
+
+    via = models.CharField(max_length=8, choices=BounceVia.choices)
+    raw = models.BinaryField()
+    verp_token = models.CharField(max_length=120, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=12, choices=BounceOutcome.choices,
+                               default=BounceOutcome.NEW)  # fmt: skip
+    recipient = models.CharField(max_length=254, blank=True)
+    status_code = models.CharField(max_length=20, blank=True)
+    diagnostic = models.CharField(max_length=300, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    audited: ClassVar[bool] = False
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.recipient or '?'}"
+
+
+# ---- birthdays and home anniversaries ------------------------------------------------------
+
+
+class Occasion(models.TextChoices):
+    BIRTHDAY = "birthday", "Birthday"
+    ANNIVERSARY = "anniversary", "Home anniversary"
+
+
+class OccasionHow(models.TextChoices):
+    CALLED = "called", "Called"
+    ECARD = "ecard", "eCard sent"
+    AUTO_ECARD = "auto_ecard", "eCard sent automatically"
+    DONE = "done", "Marked done"
+
+
+class OccasionDone(TenantModel):
+    """This year's birthday or home anniversary of a person, taken care of (once)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    occasion = models.CharField(max_length=12, choices=Occasion.choices)
+    year = models.PositiveSmallIntegerField()
+    how = models.CharField(max_length=12, choices=OccasionHow.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(default=timezone.now)
+
+    audited: ClassVar[bool] = False
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "occasion", "year"], name="occasion_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_occasion_display()} {self.year}: {self.contact}"
+
+
+class OccasionSettings(TenantModel):
+    """Whether birthday and home-anniversary eCards go out by themselves, and which."""
+
+    auto_birthday = models.BooleanField("send birthday eCards automatically", default=False)
+    birthday_card = models.ForeignKey(
+        ContentItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_anniversary = models.BooleanField(
+        "send home-anniversary eCards automatically", default=False
+    )
+    anniversary_card = models.ForeignKey(
+        ContentItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    weekly_digest = models.BooleanField("email me the week's list on Monday mornings",
+                                        default=True)  # fmt: skip
+    digest_sent_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account"], name="occasion_settings_once")]
+
+    def __str__(self) -> str:
+        return "Birthday and anniversary settings"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contacts.models import Contact
-from drips.models import Enrollment, Send, Sequence
+from drips.models import Enrollment, Recipient, Send, Sequence
 
 
 def person_panel(contact: Contact) -> dict[str, Any] | None:
@@ -22,4 +22,11 @@ def person_panel(contact: Contact) -> dict[str, Any] | None:
         .order_by("-created_at")[:10]
     )
     choices = list(Sequence.objects.for_account(contact.account_id).only("pk", "name"))
-    return {"person": contact, "enrollments": enrollments, "sends": sends, "sequences": choices}
+    bulk = list(
+        Recipient.objects.for_account(contact.account_id)
+        .filter(contact=contact)
+        .select_related("campaign")
+        .order_by("-id")[:10]
+    )
+    return {"person": contact, "enrollments": enrollments, "sends": sends, "sequences": choices,
+            "bulk": bulk}  # fmt: skip

@@ -212,7 +212,6 @@ def requeue_stale(now: datetime) -> int:
     broker message lost) to the worker again. Delivery checks the row under a lock, so a
     second task for an email already sent does nothing."""
     from crm.tenancy import rls_bypass
-
     from drips.tasks import deliver_email
 
     cutoff = now - requeue_after()

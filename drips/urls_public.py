@@ -4,4 +4,5 @@ from drips import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("u/<str:token>/", views.unsubscribe_page, name="unsubscribe"),
+    path("drips/bounces/inbound/", views.bounce_inbound, name="bounce_inbound"),
 ]

@@ -3,9 +3,12 @@ the public unsubscribe page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +17,7 @@ from contacts.models import Contact
 from crm.access import member_required, tenant_get
 from crm.tenancy import tenant_context
 from crm.types import TenantRequest
-from drips import merge, sequences, unsubscribe
+from drips import audience, merge, sequences, unsubscribe
 from drips.forms import ContentItemForm
 from drips.models import ContentItem, ContentKind, Enrollment, EnrollmentStatus, Sequence
 
@@ -115,8 +118,13 @@ def sequence_list(request: TenantRequest) -> HttpResponse:
 @member_required()
 @require_GET
 def sequence_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    from django.db.models import Count, Q
+
     sequence = tenant_get(request, Sequence, pk)
-    steps = sequence.steps.select_related("content")
+    steps = sequence.steps.select_related("content").annotate(
+        **{f"n_{status}": Count("sends", filter=Q(sends__status=status))
+           for status in ("sent", "queued", "to_print", "done", "skipped", "failed")}
+    )  # fmt: skip
     enrollments = sequence.enrollments.select_related("contact").order_by("-created_at")[:100]
     return render(
         request,
@@ -162,3 +170,70 @@ def stop_all_automations(request: TenantRequest, pk: int) -> HttpResponse:
     contact.save(update_fields=["stop_automations", "updated_at"])
     messages.success(request, f"Stopped every automation for {contact} ({stopped} drips).")
     return redirect(contact.get_absolute_url() + "#drips")
+
+
+# ---- a sequence for many people ----------------------------------------------------------------
+
+
+def enroll_from_list(request: TenantRequest, selection: Any) -> HttpResponse:
+    """The people list's bulk action: on to choosing the sequence for the selection."""
+    query = QueryDict(mutable=True)
+    query.update(selection.params())
+    return redirect(f"{reverse('drip_apply')}?{query.urlencode()}")
+
+
+@member_required()
+@require_http_methods(["GET", "POST"])
+def drip_apply(request: TenantRequest) -> HttpResponse:
+    params = request.POST if request.method == "POST" else request.GET
+    chosen = audience.from_params(request, params)
+    choices = Sequence.objects.for_account(request.account).prefetch_related("steps__content")
+    if request.method == "POST" and chosen is not None:
+        sequence = tenant_get(request, Sequence, request.POST.get("sequence") or 0)
+        start = request.POST.get("start", "1")
+        people = chosen.people.exclude(stop_automations=True)
+        added = sequences.enroll(people=people.order_by("pk"), sequence=sequence,
+                                 actor=request.user,
+                                 start_at=int(start) if start.isdigit() else 1)  # fmt: skip
+        messages.success(request, f"Put {added:,} {'person' if added == 1 else 'people'} on "
+                                  f"“{sequence}” (anyone already on it, or with automations "
+                                  "stopped, left as they were).")  # fmt: skip
+        return redirect(sequence.get_absolute_url())
+    count = chosen.people.count() if chosen else 0
+    return render(request, "drips/apply.html",
+                  {"audience": chosen, "count": count, "sequences": choices})  # fmt: skip
+
+
+# ---- bounces ------------------------------------------------------------------------------------
+
+
+@member_required()
+@require_GET
+def bounce_list(request: TenantRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from drips.models import BounceReport
+
+    rows = BounceReport.objects.for_account(request.account).select_related("contact").defer("raw")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "drips/bounces.html", {"page": page})
+
+
+@csrf_exempt  # the mail server posts here with the shared secret, not a session
+@require_POST
+def bounce_inbound(request: HttpRequest) -> HttpResponse:
+    """A delivery report as raw RFC 822 (the mail server pipes what comes back to our
+    return paths), with ``Authorization: Bearer DRIPS_BOUNCE_SECRET``."""
+    from django.conf import settings
+    from django.utils.crypto import constant_time_compare
+
+    from drips import bounces
+
+    secret = getattr(settings, "DRIPS_BOUNCE_SECRET", "")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not secret or not constant_time_compare(given, secret):
+        return HttpResponse("Not allowed.\n", status=403, content_type="text/plain")
+    report = bounces.receive_report(request.body)
+    if report is None:
+        return HttpResponse("Not a return path of ours: ignored.\n", content_type="text/plain")
+    return HttpResponse("Stored.\n", status=202, content_type="text/plain")

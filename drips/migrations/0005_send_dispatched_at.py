@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('drips', '0004_seed_sequences'),
+        ("drips", "0004_seed_sequences"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='send',
-            name='dispatched_at',
+            model_name="send",
+            name="dispatched_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -10,10 +10,22 @@
     }
   });
 
-  // <form data-confirm="…"> asks before it submits (deletes, removals, merges).
+  // A field with data-resubmit="BUTTON_ID" submits its form through that button when
+  // changed (the bulk email page recounts who gets it).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    var id = el.getAttribute && el.getAttribute("data-resubmit");
+    var button = id && document.getElementById(id);
+    if (button && el.form && el.form.requestSubmit) el.form.requestSubmit(button);
+  });
+
+  // <form data-confirm="…"> (or its submit button) asks before it submits (deletes,
+  // removals, merges, sending to everyone).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }

@@ -16,6 +16,7 @@ def populate(account: Account, owner: User, marker: str) -> None:
         body=f'Hi {{{{ first_name|default:"there" }}}}, {marker} here.',
     )
     _sequence_rows(account, owner, marker)
+    _campaign_rows(account, owner, marker)
 
 
 def _sequence_rows(account: Account, owner: User, marker: str) -> None:
@@ -35,3 +36,33 @@ def _sequence_rows(account: Account, owner: User, marker: str) -> None:
         account=account, enrollment=enrollment, step=step, contact=person, kind="email",
         status="sent", to_address=f"{marker}.person@example.com",
     )  # fmt: skip
+
+
+def _campaign_rows(account: Account, owner: User, marker: str) -> None:
+    from datetime import date
+
+    from contacts.models import Contact
+    from drips.models import (
+        BounceReport,
+        Campaign,
+        OccasionDone,
+        OccasionSettings,
+        Recipient,
+    )
+
+    item = ContentItem.objects.get(account=account, title=f"{marker} hello")
+    person = Contact.objects.get(account=account, first_name=f"{marker}first")
+    campaign = Campaign.objects.create(
+        account=account, content=item, kind="email", title=f"{marker} campaign",
+        subject=f"{marker} news", body="Hello", source_label=f"{marker} category",
+        created_by=owner,
+    )  # fmt: skip
+    Recipient.objects.create(account=account, campaign=campaign, contact=person,
+                             to_address=f"{marker}.person@example.com", status="sent")  # fmt: skip
+    BounceReport.objects.create(
+        account=account, via="report", raw=f"{marker} bounce".encode(),
+        recipient=f"{marker}.person@example.com", contact=person,
+    )  # fmt: skip
+    OccasionDone.objects.create(account=account, contact=person, occasion="birthday",
+                                year=date.today().year, how="done", by=owner)  # fmt: skip
+    OccasionSettings.objects.create(account=account, birthday_card=item)

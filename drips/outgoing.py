@@ -1,0 +1,92 @@
+"""One email to one person, put together the same way for drips, bulk email, eCards and
+test sends: merged in the sandbox, from the agent's name with replies to the agent, the
+VERP return path, a working unsubscribe link and its one-click headers. eCards (HTML)
+are cleaned and framed; letters and emails go as plain text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
+
+import nh3
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+
+from contacts.models import Contact, Email
+from crm.models import Account, User
+from drips import merge, unsubscribe
+
+_EMPTY_IMAGE = re.compile(r"<img\b[^>]*\bsrc=\"\s*\"[^>]*>", re.IGNORECASE)
+_TAGS = {"h1", "h2", "h3", "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "img",
+         "blockquote", "hr", "span", "div"}  # fmt: skip
+
+
+TEST_LINK = "(the person's own unsubscribe link)"
+
+
+@dataclass
+class Composed:
+    message: EmailMultiAlternatives | None
+    problems: list[str] = field(default_factory=list)
+
+
+def is_html(kind: str) -> bool:
+    return kind in merge.HTML_KINDS
+
+
+def compose(
+    *,
+    account: Account,
+    agent: User | None,
+    contact: Contact,
+    email: Email,
+    kind: str,
+    subject: str,
+    body: str,
+    return_path: str,
+    to: str = "",
+    test: bool = False,
+) -> Composed:
+    """The message for ``email`` (sent to ``to`` instead, for a test: its unsubscribe link
+    goes nowhere, so the agent cannot opt the person out by trying it), or the problems
+    that stop it (a field that is not a merge field)."""
+    link = TEST_LINK if test else unsubscribe.url_for(email)
+    values = merge.values_for(contact, agent=agent, unsubscribe_url=link)
+    html = is_html(kind)
+    subject_out = merge.render(subject, values)
+    body_out = merge.render(body, values, html=html)
+    problems = subject_out.problems + body_out.problems
+    if problems:
+        return Composed(message=None, problems=problems)
+    _name, site_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    sender = formataddr((agent.display_name if agent else account.name, site_address))
+    text = body_out.text
+    card = ""
+    if html:
+        cleaned = nh3.clean(_EMPTY_IMAGE.sub("", body_out.text), tags=_TAGS,
+                            url_schemes={"https", "http", "mailto"})  # fmt: skip
+        card = render_to_string(
+            "drips/email/card.html",
+            {"body": cleaned, "unsubscribe_url": values["unsubscribe_url"]},
+        )
+        text = strip_tags(cleaned.replace("<br>", "\n").replace("</p>", "</p>\n")).strip()
+    message = EmailMultiAlternatives(
+        subject=subject_out.text.replace("\r", " ").replace("\n", " ")[:200],
+        body=text,
+        from_email=return_path,  # the envelope sender: SMTP backends use it for MAIL FROM
+        to=[to or email.address],
+        reply_to=[agent.email] if agent else None,
+        headers={
+            "From": sender,
+            "X-CRM-Ref": return_path,
+            **({} if test else unsubscribe.headers_for(email)),
+        },
+    )
+    if card:
+        message.attach_alternative(card, "text/html")
+    # django-anymail: the service echoes metadata in its bounce and complaint events.
+    message.metadata = {"crm_ref": return_path}  # type: ignore[attr-defined]
+    return Composed(message=message)
