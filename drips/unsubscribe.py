@@ -52,7 +52,7 @@ def email_for(token: str) -> Email | None:
     with rls_bypass():  # the signed token names the account
         return (
             Email.objects.filter(pk=data["e"], account_id=data["a"])
-            .select_related("contact")
+            .select_related("contact", "account")
             .first()
         )
 

@@ -92,12 +92,15 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     email = unsubscribe.email_for(token)
     if email is None:
         return render(request, "drips/unsubscribe.html", {"invalid": True}, status=404)
-    done = False
-    if request.method == "POST":
-        with tenant_context(email.account_id):
+    with tenant_context(email.account_id):
+        if request.method == "POST":
             unsubscribe.unsubscribe(email)
-        done = True
-    return render(request, "drips/unsubscribe.html", {"email": email, "done": done})
+            if request.POST.get("List-Unsubscribe") == "One-Click":  # a mail client (RFC 8058)
+                return HttpResponse("Unsubscribed.\n", content_type="text/plain")
+            return redirect(request.path)  # a person: a refresh does not post again
+        agent = merge.agent_of(email.account)
+    sender = agent.display_name if agent else email.account.name
+    return render(request, "drips/unsubscribe.html", {"email": email, "sender": sender})
 
 
 # ---- sequences ---------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ def _from_email_service(sender: Any, event: Any, esp_name: str, **kwargs: Any) -
 
     message = event.message
     recipient = getattr(message, "envelope_recipient", None) or ""
+    if recipient.lower().startswith("bounce+"):
+        return  # a delivery report to a drip email's return path: the drips app reads it
     feed = feed_for_address(recipient)
     if feed is None:
         logging.getLogger(__name__).warning("inbound mail for %r: no such feed", recipient)

@@ -78,7 +78,7 @@ def test_one_click_opts_the_address_out_notes_it_and_stops_the_drips(
 
     main.get_by_role("button", name="Unsubscribe").click()
     expect(main.locator("h1")).to_have_text("You are unsubscribed")
-    expect(main).to_contain_text("ursula@example.com will get no more emails from us")
+    expect(main).to_contain_text("ursula@example.com will get no more emails from Alice Agent")
     expect(main.get_by_role("button")).to_have_count(0)
     _fits(page, viewport["width"])
     page.screenshot(path=artifacts / f"unsubscribe-{name}-done.png", full_page=True)

@@ -36,6 +36,13 @@ def _sequence_rows(account: Account, owner: User, marker: str) -> None:
         account=account, enrollment=enrollment, step=step, contact=person, kind="email",
         status="sent", to_address=f"{marker}.person@example.com",
     )  # fmt: skip
+    letter = Step.objects.create(
+        account=account, sequence=sequence, position=2, kind="letter", content=item
+    )
+    Send.objects.create(
+        account=account, enrollment=enrollment, step=letter, contact=person, kind="letter",
+        status="to_print",
+    )  # fmt: skip
 
 
 def _campaign_rows(account: Account, owner: User, marker: str) -> None:
