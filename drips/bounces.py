@@ -69,7 +69,18 @@ def receive_report(raw: bytes) -> BounceReport | None:
     if ref is None:
         log.info("a bounce without a valid return path of ours was dropped")
         return None
-    return _store(ref.account_id, BounceVia.REPORT, raw[:MAX_STORED], token)
+    key = _message_id(raw)
+    return _store(ref.account_id, BounceVia.REPORT, raw[:MAX_STORED], token, key)
+
+
+def _message_id(raw: bytes) -> str:
+    from email.parser import BytesHeaderParser
+
+    try:
+        value = BytesHeaderParser().parsebytes(raw[:65536]).get("Message-ID", "")
+    except Exception:  # a broken header block: no key, the report is still kept
+        return ""
+    return str(value or "").strip().strip("<>")[:250]
 
 
 def receive_service_event(event: Any, esp_name: str) -> BounceReport | None:
@@ -95,7 +106,9 @@ def receive_service_event(event: Any, esp_name: str) -> BounceReport | None:
         "mta_response": str(getattr(event, "mta_response", "") or ""),
         "message_id": str(getattr(event, "message_id", "") or ""),
     }
-    return _store(ref.account_id, BounceVia.SERVICE, json.dumps(data).encode(), token)
+    event_id = str(getattr(event, "event_id", "") or "")
+    key = f"{esp_name}:{event_id}" if event_id else ""
+    return _store(ref.account_id, BounceVia.SERVICE, json.dumps(data).encode(), token, key)
 
 
 def _latest_send_to(address: str) -> verp.Ref | None:
@@ -124,12 +137,22 @@ def status_in(text: str) -> str:
     return found.group(1) if found else ""
 
 
-def _store(account_id: int, via: str, raw: bytes, token: str) -> BounceReport:
+def _store(account_id: int, via: str, raw: bytes, token: str, key: str) -> BounceReport:
+    """Keep it and queue it; a report already kept (same Message-ID or event id for the
+    same return path) is returned as it is, so a repeat counts once."""
     from drips.tasks import process_bounce
 
     with tenant_context(account_id):
+        if key:
+            found = (
+                BounceReport.objects.for_account(account_id)
+                .filter(dedupe_key=key, verp_token=token[:120])
+                .first()
+            )
+            if found is not None:
+                return found
         report = BounceReport.objects.create(
-            account_id=account_id, via=via, raw=raw, verp_token=token[:120]
+            account_id=account_id, via=via, raw=raw, verp_token=token[:120], dedupe_key=key
         )
     transaction.on_commit(lambda: process_bounce.delay(account_id=account_id, report_id=report.pk))
     return report

@@ -71,24 +71,44 @@ def sendable_content(account: Account) -> QuerySet[ContentItem]:
     return ContentItem.objects.for_account(account).filter(kind__in=SENDABLE_KINDS)
 
 
-def test_send(*, account: Account, actor: User, content: ContentItem,
-              people: QuerySet[Contact]) -> list[str]:  # fmt: skip
-    """The email as the first person will get it, to the user's own address (subject
-    marked [Test]); returns the problems that stop it, if any."""
+@dataclass(frozen=True)
+class Trial:
+    """The email as one real recipient would get it (None: nobody here can get it)."""
+
+    person: Contact | None
+    problems: list[str]
+
+
+def _trial(*, account: Account, content: ContentItem, people: QuerySet[Contact],
+           skip_cold: bool, to: str = "") -> tuple[Trial, outgoing.Composed | None]:  # fmt: skip
     sample = next((p for b in _batches(people) for p in b
-                   if reach(p, Channel.EMAIL).ok), None)  # fmt: skip
+                   if reach(p, Channel.EMAIL, automated=skip_cold).ok), None)  # fmt: skip
     if sample is None:
-        return ["Nobody here has an email address to show it with."]
-    email = reach(sample, Channel.EMAIL).target
+        return Trial(None, ["Nobody here can get it."]), None
     composed = outgoing.compose(
-        account=account, agent=merge.agent_of(account), contact=sample, email=email,
-        kind=content.kind, subject=f"[Test] {content.subject or content.title}",
-        body=content.body, return_path=settings.DEFAULT_FROM_EMAIL, to=actor.email, test=True,
+        account=account, agent=merge.agent_of(account), contact=sample,
+        email=reach(sample, Channel.EMAIL).target, kind=content.kind,
+        subject=f"[Test] {content.subject or content.title}", body=content.body,
+        return_path=settings.DEFAULT_FROM_EMAIL, to=to, test=True,
     )  # fmt: skip
-    if composed.message is None:
-        return composed.problems
-    composed.message.send()
-    return []
+    return Trial(sample, composed.problems), composed
+
+
+def check(*, account: Account, content: ContentItem, people: QuerySet[Contact],
+          skip_cold: bool) -> Trial:  # fmt: skip
+    """Whether it can go out: the first recipient's email put together, not sent."""
+    return _trial(account=account, content=content, people=people, skip_cold=skip_cold)[0]
+
+
+def test_send(*, account: Account, actor: User, content: ContentItem,
+              people: QuerySet[Contact], skip_cold: bool) -> Trial:  # fmt: skip
+    """The email as the first recipient will get it, to the user's own address (subject
+    marked [Test], the unsubscribe link inert)."""
+    trial, composed = _trial(account=account, content=content, people=people,
+                             skip_cold=skip_cold, to=actor.email)  # fmt: skip
+    if composed is not None and composed.message is not None:
+        composed.message.send()
+    return trial
 
 
 def start(*, account: Account, actor: User, content: ContentItem, people: QuerySet[Contact],

@@ -71,6 +71,12 @@ def render(template: str, values: dict[str, str], *, html: bool = False) -> Rend
     return result
 
 
+def missing_message(names: list[str]) -> str:
+    labels = ", ".join(f"“{FIELDS.get(name, name)}”" for name in names)
+    hint = " (your profile)" if any(name.startswith("agent_") for name in names) else ""
+    return f"No value for {labels}{hint} and no fallback in the text."
+
+
 def agent_of(account: Account) -> User | None:
     return account_owner(account)  # type: ignore[no-any-return]
 

@@ -170,7 +170,7 @@ class Send(TenantModel):
 
 class CampaignStatus(models.TextChoices):
     SENDING = "sending", "Sending"
-    DONE = "done", "Sent"
+    DONE = "done", "Finished"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -187,6 +187,7 @@ class Campaign(TenantModel):
     body = models.TextField()
     source_label = models.CharField(max_length=200)
     skip_cold = models.BooleanField(default=True)
+    occasion = models.BooleanField(default=False)  # one birthday or anniversary card
     status = models.CharField(
         max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.SENDING
     )
@@ -264,6 +265,8 @@ class BounceReport(TenantModel):
     via = models.CharField(max_length=8, choices=BounceVia.choices)
     raw = models.BinaryField()
     verp_token = models.CharField(max_length=120, blank=True)
+    # The report's Message-ID or the service's event id: the same report twice is one.
+    dedupe_key = models.CharField(max_length=250, blank=True, db_index=True)
     received_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=12, choices=BounceOutcome.choices,
                                default=BounceOutcome.NEW)  # fmt: skip

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.models import Contact, Phone
 from contacts.reachability import Channel, reach
 from crm.models import Account, User
 from crm.selectors import account_owners
@@ -73,6 +73,12 @@ class Entry:
     @property
     def label(self) -> str:
         return Occasion(self.occasion).label
+
+    @property
+    def callable(self) -> Phone | None:
+        """The phone to call, if the reachability rules allow a call at all."""
+        found = reach(self.person, Channel.CALL)
+        return found.target if found.ok else None  # type: ignore[no-any-return]
 
 
 def settings_for(account_id: int) -> OccasionSettings:
@@ -154,6 +160,7 @@ def send_card(*, contact: Contact, occasion: str, year: int, card: ContentItem,
         account_id=contact.account_id, content=card, kind=card.kind, title=card.title,
         subject=card.subject or card.title, body=card.body, status="done", created_by=by,
         source_label=f"{Occasion(occasion).label} of {contact}"[:200], skip_cold=automatic,
+        occasion=True,
         finished_at=timezone.now(),
     )  # fmt: skip
     row = Recipient.objects.create(account_id=contact.account_id, campaign=campaign,

@@ -37,6 +37,19 @@ def is_html(kind: str) -> bool:
     return kind in merge.HTML_KINDS
 
 
+def clean_html(merged: str) -> str:
+    """An eCard's merged HTML with only harmless tags and links left."""
+    return nh3.clean(_EMPTY_IMAGE.sub("", merged), tags=_TAGS,
+                     url_schemes={"https", "http", "mailto"})  # fmt: skip
+
+
+def card_html(cleaned: str, unsubscribe_url: str) -> str:
+    """The whole eCard email page around the cleaned body."""
+    return render_to_string(
+        "drips/email/card.html", {"body": cleaned, "unsubscribe_url": unsubscribe_url}
+    )
+
+
 def compose(
     *,
     account: Account,
@@ -59,20 +72,20 @@ def compose(
     subject_out = merge.render(subject, values)
     body_out = merge.render(body, values, html=html)
     problems = subject_out.problems + body_out.problems
+    missing = sorted(set(subject_out.missing + body_out.missing))
+    if missing:  # "call me at ." never goes out
+        problems.append(merge.missing_message(missing))
     if problems:
         return Composed(message=None, problems=problems)
     _name, site_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     sender = formataddr((agent.display_name if agent else account.name, site_address))
-    text = body_out.text
+    text = re.sub(r"\n{3,}", "\n\n", body_out.text)
     card = ""
     if html:
-        cleaned = nh3.clean(_EMPTY_IMAGE.sub("", body_out.text), tags=_TAGS,
-                            url_schemes={"https", "http", "mailto"})  # fmt: skip
-        card = render_to_string(
-            "drips/email/card.html",
-            {"body": cleaned, "unsubscribe_url": values["unsubscribe_url"]},
-        )
-        text = strip_tags(cleaned.replace("<br>", "\n").replace("</p>", "</p>\n")).strip()
+        cleaned = clean_html(body_out.text)
+        card = card_html(cleaned, values["unsubscribe_url"])
+        text = strip_tags(cleaned.replace("<br>", "\n").replace("</p>", "</p>\n"))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
     message = EmailMultiAlternatives(
         subject=subject_out.text.replace("\r", " ").replace("\n", " ")[:200],
         body=text,

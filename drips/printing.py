@@ -146,11 +146,6 @@ def _people(account_id: int, ids: Sequence[int]) -> dict[int, ExportPerson]:
     return found
 
 
-def _missing_reason(missing: list[str]) -> str:
-    names = ", ".join(f"“{merge.FIELDS.get(name, name)}”" for name in missing)
-    return f"No value for {names}, and no fallback in the letter."
-
-
 def batch(
     account_id: int, *, through: date | None = None, only: Iterable[int] | None = None
 ) -> Batch:
@@ -179,9 +174,8 @@ def batch(
         if not rendered.ok:
             found.problems.append(LeftOut(send, " ".join(rendered.problems)))
             continue
-        about_them = [name for name in rendered.missing if not name.startswith("agent_")]
-        if about_them:  # "Dear ," on paper: caught here, before it is printed
-            found.problems.append(LeftOut(send, _missing_reason(about_them)))
+        if rendered.missing:  # "Dear ," or "call me at ." on paper: caught before printing
+            found.problems.append(LeftOut(send, merge.missing_message(rendered.missing)))
             continue
         signed = "agent_signature" in content.body
         printable.append((send, rendered.text.strip(), signed))

@@ -17,9 +17,17 @@ from contacts.models import Contact
 from crm.access import member_required, tenant_get
 from crm.tenancy import tenant_context
 from crm.types import TenantRequest
-from drips import audience, merge, sequences, unsubscribe
+from drips import audience, merge, outgoing, sequences, unsubscribe
 from drips.forms import ContentItemForm
-from drips.models import ContentItem, ContentKind, Enrollment, EnrollmentStatus, Sequence
+from drips.models import (
+    ContentItem,
+    ContentKind,
+    Enrollment,
+    EnrollmentStatus,
+    Send,
+    SendStatus,
+    Sequence,
+)
 
 
 @member_required()
@@ -59,7 +67,9 @@ def item(request: TenantRequest, pk: int) -> HttpResponse:
     person = _preview_person(request)
     values = merge.values_for(person, agent=merge.agent_of(request.account)) if person else {}
     subject = merge.render(form["subject"].value() or "", values)
-    body = merge.render(form["body"].value() or "", values)
+    html = outgoing.is_html(content.kind)
+    body = merge.render(form["body"].value() or "", values, html=html)
+    card = outgoing.card_html(outgoing.clean_html(body.text), "#") if html else ""
     return render(
         request,
         "drips/item.html",
@@ -70,6 +80,7 @@ def item(request: TenantRequest, pk: int) -> HttpResponse:
             "subject": subject,
             "body": body,
             "fields": merge.FIELDS,
+            "card": card,
         },
     )
 
@@ -121,13 +132,23 @@ def sequence_list(request: TenantRequest) -> HttpResponse:
 @member_required()
 @require_GET
 def sequence_detail(request: TenantRequest, pk: int) -> HttpResponse:
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     sequence = tenant_get(request, Sequence, pk)
-    steps = sequence.steps.select_related("content").annotate(
-        **{f"n_{status}": Count("sends", filter=Q(sends__status=status))
-           for status in ("sent", "queued", "to_print", "done", "skipped", "failed")}
+    steps = list(sequence.steps.select_related("content"))
+    counted = (
+        Send.objects.for_account(request.account).filter(step__sequence=sequence)
+        .values("step_id", "status").annotate(n=Count("pk")).order_by()
     )  # fmt: skip
+    tallies: dict[int, dict[str, int]] = {}
+    for row in counted:
+        tallies.setdefault(row["step_id"], {})[row["status"]] = row["n"]
+    labels = dict(SendStatus.choices)
+    for step in steps:
+        found = tallies.get(step.pk, {})
+        step.tally = " · ".join(  # type: ignore[attr-defined]
+            f"{found[status]:,} {labels[status].lower()}" for status in labels if status in found
+        )
     enrollments = sequence.enrollments.select_related("contact").order_by("-created_at")[:100]
     return render(
         request,
@@ -192,15 +213,20 @@ def drip_apply(request: TenantRequest) -> HttpResponse:
     chosen = audience.from_params(request, params)
     choices = Sequence.objects.for_account(request.account).prefetch_related("steps__content")
     if request.method == "POST" and chosen is not None:
-        sequence = tenant_get(request, Sequence, request.POST.get("sequence") or 0)
-        start = request.POST.get("start", "1")
+        wanted, _, start = request.POST.get("start", "").partition(":")
+        sequence = tenant_get(request, Sequence, int(wanted) if wanted.isdigit() else 0)
+        position = int(start) if start.isdigit() else 1
+        if not sequence.steps.filter(position=position).exists():
+            messages.error(request, f"“{sequence}” has no step {position}.")
+            back = QueryDict(mutable=True)
+            back.update(chosen.keep)
+            return redirect(f"{reverse('drip_apply')}?{back.urlencode()}")
         people = chosen.people.exclude(stop_automations=True)
         added = sequences.enroll(people=people.order_by("pk"), sequence=sequence,
-                                 actor=request.user,
-                                 start_at=int(start) if start.isdigit() else 1)  # fmt: skip
+                                 actor=request.user, start_at=position)  # fmt: skip
         messages.success(request, f"Put {added:,} {'person' if added == 1 else 'people'} on "
-                                  f"“{sequence}” (anyone already on it, or with automations "
-                                  "stopped, left as they were).")  # fmt: skip
+                                  f"“{sequence}” from step {position} (anyone already on it, "
+                                  "or with automations stopped, left as they were).")  # fmt: skip
         return redirect(sequence.get_absolute_url())
     count = chosen.people.count() if chosen else 0
     return render(request, "drips/apply.html",

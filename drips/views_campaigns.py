@@ -33,7 +33,11 @@ def _encode(params: dict[str, str]) -> str:
 @member_required()
 @require_GET
 def campaign_list(request: TenantRequest) -> HttpResponse:
-    rows = Campaign.objects.for_account(request.account).select_related("job", "created_by")
+    rows = (
+        Campaign.objects.for_account(request.account)
+        .filter(occasion=False)
+        .select_related("job", "created_by")
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "drips/campaigns.html", {"page": page})
 
@@ -52,25 +56,34 @@ def campaign_new(request: TenantRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if request.method == "POST" and chosen is not None and content is not None:
         if action == "test":
-            problems = campaigns.test_send(account=request.account, actor=request.user,
-                                           content=content, people=chosen.people)  # fmt: skip
-            for problem in problems:
-                messages.error(request, problem)
-            if not problems:
-                messages.success(request, f"Test sent to {request.user.email}. Have a look "
-                                          "before you send it to everyone.")  # fmt: skip
+            trial = campaigns.test_send(account=request.account, actor=request.user,
+                                        content=content, people=chosen.people,
+                                        skip_cold=skip_cold)  # fmt: skip
+            if not trial.problems:
+                messages.success(request, f"Test sent to {request.user.email}, filled in for "
+                                          f"{trial.person}. Have a look before you send it "
+                                          "to everyone.")  # fmt: skip
         elif action == "send":
-            campaign = campaigns.start(account=request.account, actor=request.user,
-                                       content=content, people=chosen.people,
-                                       label=chosen.label, skip_cold=skip_cold)  # fmt: skip
-            return redirect(campaign.get_absolute_url())
-    elif request.method == "POST":
-        messages.error(request, "Choose what to send and to whom first.")
+            trial = campaigns.check(account=request.account, content=content,
+                                    people=chosen.people, skip_cold=skip_cold)  # fmt: skip
+            if not trial.problems:
+                campaign = campaigns.start(account=request.account, actor=request.user,
+                                           content=content, people=chosen.people,
+                                           label=chosen.label, skip_cold=skip_cold)  # fmt: skip
+                return redirect(campaign.get_absolute_url())
+    elif request.method == "POST" and action in ("test", "send"):
+        messages.error(request, "Choose what to send first.")
     breakdown = campaigns.breakdown(chosen.people, skip_cold=skip_cold) if chosen else None
+    checked = (
+        campaigns.check(account=request.account, content=content, people=chosen.people,
+                        skip_cold=skip_cold)
+        if chosen and content else None
+    )  # fmt: skip
     return render(request, "drips/campaign_new.html", {
         "audience": chosen, "items": items, "content": content, "skip_cold": skip_cold,
         "breakdown": breakdown, "categories": Category.objects.for_account(request.account),
-        "smart_lists": smart_lists(account=request.account),
+        "smart_lists": smart_lists(account=request.account), "trial": checked,
+        "blocked": bool(checked and checked.problems),
     })  # fmt: skip
 
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.access import contact_get
+from contacts.models import NoteKind
+from contacts.services import contact_log
 from crm.access import member_required, tenant_get
 from crm.types import TenantRequest
 from drips import occasions
@@ -91,6 +93,10 @@ def occasion_act(request: TenantRequest, pk: int, occasion: str) -> HttpResponse
         else:
             messages.success(request, f"“{card.title}” is on its way to {contact}.")
     elif action in (OccasionHow.CALLED, OccasionHow.DONE):
-        occasions.mark(contact=contact, occasion=occasion, year=year, how=action, by=request.user)
-        messages.success(request, f"{contact}: marked {OccasionHow(action).label.lower()}.")
+        if occasions.mark(contact=contact, occasion=occasion, year=year, how=action,
+                          by=request.user) and action == OccasionHow.CALLED:  # fmt: skip
+            contact_log(contact=contact, actor=request.user, kind=NoteKind.CALL_CONNECTED,
+                        body=f"Called for their {Occasion(occasion).label.lower()}.")  # fmt: skip
+        done = "called" if action == OccasionHow.CALLED else "done"
+        messages.success(request, f"{contact}: {done} for this year.")
     return redirect(back)

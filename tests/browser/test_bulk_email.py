@@ -48,6 +48,7 @@ def test_the_agent_sends_a_holiday_ecard_to_her_sphere(
     expect(page.locator("h2")).to_contain_text("The current contacts filter")
 
     page.select_option("#campaign-content", label="eCard: Thanksgiving · eCards: Holidays")
+    page.get_by_role("button", name="Count and check").click()
     expect(page.locator("#campaign-breakdown")).to_contain_text("1 of 3 will get it")
     expect(page.locator("#campaign-breakdown")).to_contain_text("Email opted out")
     expect(page.locator("#campaign-breakdown")).to_contain_text("No email address")

@@ -172,10 +172,16 @@ def test_the_people_list_puts_a_filter_result_on_a_drip(
                                               "query": query})  # fmt: skip
     assert response.status_code == 302 and "/drips/sequences/apply/" in response["Location"]
     page = alice.get(response["Location"])
-    assert b"5 people" in page.content
-    alice.post("/drips/sequences/apply/", {"query": query, "sequence": sequence.pk, "start": "2"})
+    assert b"Start the drip for 5 people" in page.content
+    alice.post("/drips/sequences/apply/", {"query": query, "start": f"{sequence.pk}:2"})
     enrolled = Enrollment.objects.filter(sequence=sequence)
     assert enrolled.count() == 5 and {e.next_position for e in enrolled} == {2}
     # Again: nobody is put on it twice.
-    alice.post("/drips/sequences/apply/", {"query": query, "sequence": sequence.pk})
+    alice.post("/drips/sequences/apply/", {"query": query, "start": f"{sequence.pk}:1"})
     assert Enrollment.objects.filter(sequence=sequence).count() == 5
+    # A step the sequence does not have puts nobody on it, and says so.
+    other = Sequence.objects.filter(account=world.a).exclude(pk=sequence.pk).first()
+    response = alice.post("/drips/sequences/apply/", {"query": query, "start": f"{other.pk}:99"},
+                          follow=True)  # fmt: skip
+    assert b"has no step 99" in response.content
+    assert not Enrollment.objects.filter(sequence=other).exists()

@@ -272,7 +272,7 @@ class TestTheBatch:
         assert found.send_ids == [fine.pk]
         reasons = {left.send.pk: left.reason for left in found.problems}
         assert reasons[gone.pk] == "The letter was deleted from the library."
-        assert reasons[blank.pk] == "No value for “First name”, and no fallback in the letter."
+        assert reasons[blank.pk] == "No value for “First name” and no fallback in the text."
         assert "is not a merge field" in reasons[broken.pk]
         assert found.refused == []
 

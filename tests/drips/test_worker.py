@@ -37,12 +37,12 @@ def test_the_worker_delivers_a_due_drip_email_and_a_bulk_ecard_once(
 
     assert sequences.run_due(TUESDAY_10) == 1
     assert sequences.run_due(TUESDAY_10) == 0  # beat running twice takes nothing more
-    assert _wait_for(lambda: Send.objects.filter(contact=person, status="sent").exists())
+    assert _wait_for(lambda: Send.objects.filter(contact=person, status="sent").exists(), 60)
     assert [m.subject for m in mail.outbox if m.to == ["wendy@example.com"]] == ["Hello Wendy"]
 
     card = ContentItem.objects.get(account=world.a, key="ecard-new-year")
     campaign = campaigns.start(account=world.a, actor=world.alice, content=card,
                                people=Contact.objects.filter(pk=person.pk), label="Wendy",
                                skip_cold=True)  # fmt: skip
-    assert _wait_for(lambda: Recipient.objects.filter(campaign=campaign, status="sent").exists())
+    assert _wait_for(lambda: Recipient.objects.filter(campaign=campaign, status="sent").exists(), 60)
     assert len([m for m in mail.outbox if m.to == ["wendy@example.com"]]) == 2
