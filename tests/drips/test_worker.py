@@ -44,5 +44,7 @@ def test_the_worker_delivers_a_due_drip_email_and_a_bulk_ecard_once(
     campaign = campaigns.start(account=world.a, actor=world.alice, content=card,
                                people=Contact.objects.filter(pk=person.pk), label="Wendy",
                                skip_cold=True)  # fmt: skip
-    assert _wait_for(lambda: Recipient.objects.filter(campaign=campaign, status="sent").exists(), 60)
+    assert _wait_for(
+        lambda: Recipient.objects.filter(campaign=campaign, status="sent").exists(), 60
+    )
     assert len([m for m in mail.outbox if m.to == ["wendy@example.com"]]) == 2
