@@ -302,8 +302,8 @@ def _send_again(target: Target) -> None:
     if target.send is not None and target.send.status == SendStatus.SENT:
         send = target.send
         send.status, send.dispatched_at = SendStatus.QUEUED, timezone.now() + soft_retry_after()
-        send.reason = "Soft bounce: sending again"
-        send.save(update_fields=["status", "dispatched_at", "reason"])
+        send.reason, send.claimed_at = "Soft bounce: sending again", None
+        send.save(update_fields=["status", "dispatched_at", "reason", "claimed_at"])
         account_id, pk = send.account_id, send.pk
         retry = {"account_id": account_id, "send_id": pk}
         transaction.on_commit(lambda: deliver_email.apply_async(kwargs=retry, countdown=countdown))

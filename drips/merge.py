@@ -81,12 +81,29 @@ def agent_of(account: Account) -> User | None:
     return account_owner(account)  # type: ignore[no-any-return]
 
 
+def fields_in(*templates: str) -> set[str]:
+    """The merge fields the templates use."""
+    found: set[str] = set()
+    for template in templates:
+        for match in _TOKEN.finditer(template):
+            parsed = _FIELD.match(match.group(1) or "")
+            if parsed is not None:
+                found.add(parsed.group(1))
+    return found
+
+
 def values_for(
-    contact: Contact, *, agent: User | None, unsubscribe_url: str = ""
-) -> dict[str, str]:
-    """The merge fields of one person (their addresses and lead details at hand)."""
-    mailing = next((a for a in contact.addresses.all() if a.is_mailing), None)
-    lead = getattr(contact, "lead", None)
+    contact: Contact, *, agent: User | None, unsubscribe_url: str = "",
+    needed: set[str] | None = None,
+) -> dict[str, str]:  # fmt: skip
+    """The merge fields of one person (their addresses and lead details at hand); with
+    ``needed``, the address and the lead are read only when the text uses them."""
+    wants = (lambda name: True) if needed is None else needed.__contains__
+    mailing = (
+        next((a for a in contact.addresses.all() if a.is_mailing), None)
+        if wants("mailing_address") else None
+    )  # fmt: skip
+    lead = getattr(contact, "lead", None) if wants("property_address") else None
     signature = ""
     if agent is not None:
         lines = [agent.display_name, agent.mobile_phone, agent.email]

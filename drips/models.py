@@ -151,6 +151,8 @@ class Send(TenantModel):
     # When the delivery task was last handed to the broker: a queued email not sent long
     # after that (its worker was killed) is handed over again by the beat pass.
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # When a delivery task took it: a row taken long ago and still queued lost its worker.
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     audited: ClassVar[bool] = False  # the log of what went out is this table itself
 
@@ -159,7 +161,12 @@ class Send(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "step"], name="send_once_per_step")
         ]
-        indexes = [models.Index(fields=["account", "contact", "kind", "sent_at"], name="send_cap")]
+        indexes = [
+            models.Index(fields=["account", "contact", "kind", "sent_at"], name="send_cap"),
+            models.Index(
+                fields=["claimed_at"], condition=models.Q(status="queued"), name="send_queued"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.contact}"

@@ -5,13 +5,16 @@ are cleaned and framed; letters and emails go as plain text."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import smtplib
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 
 import nh3
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
@@ -62,12 +65,14 @@ def compose(
     return_path: str,
     to: str = "",
     test: bool = False,
+    message_id: str = "",
 ) -> Composed:
     """The message for ``email`` (sent to ``to`` instead, for a test: its unsubscribe link
     goes nowhere, so the agent cannot opt the person out by trying it), or the problems
     that stop it (a field that is not a merge field)."""
     link = TEST_LINK if test else unsubscribe.url_for(email)
-    values = merge.values_for(contact, agent=agent, unsubscribe_url=link)
+    values = merge.values_for(contact, agent=agent, unsubscribe_url=link,
+                              needed=merge.fields_in(subject, body))  # fmt: skip
     html = is_html(kind)
     subject_out = merge.render(subject, values)
     body_out = merge.render(body, values, html=html)
@@ -93,6 +98,7 @@ def compose(
         to=[to or email.address],
         reply_to=[agent.email] if agent else None,
         headers={
+            **({"Message-ID": f"<{message_id}@{_domain()}>"} if message_id else {}),
             "From": sender,
             "X-CRM-Ref": return_path,
             **({} if test else unsubscribe.headers_for(email)),
@@ -103,3 +109,53 @@ def compose(
     # django-anymail: the service echoes metadata in its bounce and complaint events.
     message.metadata = {"crm_ref": return_path}  # type: ignore[attr-defined]
     return Composed(message=message)
+
+
+def _domain() -> str:
+    return str(getattr(settings, "EMAILFEED_DOMAIN", "") or "localhost")
+
+
+_AGENTS: dict[int, tuple[float, User | None]] = {}
+
+
+def agent_cached(account: Account) -> User | None:
+    """The account's agent, read at most once a minute per worker process."""
+    import time
+
+    now = time.monotonic()
+    kept = _AGENTS.get(account.pk)
+    if kept is None or kept[0] < now:
+        kept = (now + 60, merge.agent_of(account))
+        _AGENTS[account.pk] = kept
+    return kept[1]
+
+
+_CONNECTION: list[BaseEmailBackend] = []  # this worker process's open SMTP session
+
+
+def send_kept_open(message: EmailMultiAlternatives) -> None:
+    """Send over a connection kept open between emails (a new one per email costs more
+    than the email); a connection the server dropped is opened again once."""
+    for attempt in (1, 2):
+        if not _CONNECTION:
+            connection = get_connection()
+            connection.open()
+            _CONNECTION.append(connection)
+        message.connection = _CONNECTION[0]
+        try:
+            message.send()
+            return
+        except smtplib.SMTPServerDisconnected:
+            close_kept()
+            if attempt == 2:
+                raise
+        except OSError:
+            close_kept()
+            raise
+
+
+def close_kept() -> None:
+    while _CONNECTION:
+        connection = _CONNECTION.pop()
+        with contextlib.suppress(Exception):  # closing a dead connection: nothing to save
+            connection.close()

@@ -34,7 +34,7 @@ from drips.models import (
 )
 
 WINDOW_START, WINDOW_END = time(8, 0), time(18, 0)
-BATCH = 200
+BATCH = 500
 
 
 def cap_days() -> int:
@@ -112,64 +112,81 @@ def next_window(now: datetime, zone: zoneinfo.ZoneInfo) -> datetime | None:
     return datetime.combine(day, WINDOW_START, tzinfo=zone)
 
 
-def _last_email_at(contact: Contact) -> datetime | None:
-    """When the person's last automated email went (or was queued to go) out."""
+def _last_emails(account_id: int, contact_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each person's last automated email went (or was queued to go) out."""
+    from django.db.models import Max
     from django.db.models.functions import Coalesce
 
-    return (
-        Send.objects.for_account(contact.account_id)
-        .filter(
-            contact=contact, kind=StepKind.EMAIL, status__in=[SendStatus.SENT, SendStatus.QUEUED]
+    rows = (
+        Send.objects.for_account(account_id)
+        .filter(contact_id__in=list(contact_ids), kind=StepKind.EMAIL,
+                status__in=[SendStatus.SENT, SendStatus.QUEUED])
+        .values("contact_id").annotate(at=Max(Coalesce("sent_at", "created_at"))).order_by()
+    )  # fmt: skip
+    return {row["contact_id"]: row["at"] for row in rows}
+
+
+class _Batch:
+    """What one pass over a batch of due enrollments (one account) reads once: the steps
+    of their sequences, the people with their emails, addresses and categories, the sends
+    already written, and each person's last automated email."""
+
+    def __init__(self, account_id: int, enrollments: list[Enrollment]) -> None:
+        sequence_ids = {e.sequence_id for e in enrollments}
+        self.steps: dict[int, list[Step]] = {}
+        for step in (
+            Step.objects.for_account(account_id).filter(sequence_id__in=sequence_ids)
+            .select_related("content").order_by("position")
+        ):  # fmt: skip
+            self.steps.setdefault(step.sequence_id, []).append(step)
+        contact_ids = {e.contact_id for e in enrollments}
+        self.people = {
+            c.pk: c
+            for c in Contact.objects.for_account(account_id).filter(pk__in=contact_ids)
+            .prefetch_related("emails", "addresses", "categories")
+        }  # fmt: skip
+        self.done = set(
+            Send.objects.for_account(account_id)
+            .filter(enrollment_id__in=[e.pk for e in enrollments])
+            .values_list("enrollment_id", "step_id")
         )
-        .annotate(at=Coalesce("sent_at", "created_at"))
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
+        self.last_email = _last_emails(account_id, contact_ids)
+
+    def step_at(self, enrollment: Enrollment, position: int) -> Step | None:
+        return next((s for s in self.steps.get(enrollment.sequence_id, [])
+                     if s.position == position), None)  # fmt: skip
+
+    def after(self, step: Step) -> Step | None:
+        return next((s for s in self.steps.get(step.sequence_id, [])
+                     if s.position > step.position), None)  # fmt: skip
 
 
-def _advance(enrollment: Enrollment, step: Step, now: datetime) -> None:
-    following = (
-        Step.objects.filter(sequence_id=enrollment.sequence_id, position__gt=step.position)
-        .order_by("position")
-        .first()
-    )
+def _advance(enrollment: Enrollment, following: Step | None, now: datetime) -> None:
     if following is None:
         enrollment.status, enrollment.next_due_at = EnrollmentStatus.DONE, None
     else:
         enrollment.next_position = following.position
         enrollment.next_due_at = now + timedelta(days=following.delay_days)
-    enrollment.save(update_fields=["status", "next_position", "next_due_at"])
 
 
-def take_step(enrollment: Enrollment, now: datetime) -> Send | None:
-    """Do the enrollment's due step (inside the caller's transaction, with the row
-    locked); returns the Send written, or None when it must wait or is finished."""
-    step = (
-        Step.objects.filter(sequence_id=enrollment.sequence_id, position=enrollment.next_position)
-        .select_related("content")
-        .first()
-    )
+def _take(enrollment: Enrollment, batch: _Batch, now: datetime, zone: zoneinfo.ZoneInfo
+          ) -> Send | None:  # fmt: skip
+    """The enrollment's due step, in memory: the Send to write (None when it must wait
+    or is finished); the enrollment is moved on or rescheduled."""
+    step = batch.step_at(enrollment, enrollment.next_position)
     if step is None:
         enrollment.status, enrollment.next_due_at = EnrollmentStatus.DONE, None
-        enrollment.save(update_fields=["status", "next_due_at"])
         return None
-    existing = Send.objects.filter(enrollment=enrollment, step=step).first()
-    if existing is not None:  # done before a crash or by another run: move on, do not redo
-        _advance(enrollment, step, now)
+    if (enrollment.pk, step.pk) in batch.done:  # done before a crash: move on, do not redo
+        _advance(enrollment, batch.after(step), now)
         return None
-    contact = (
-        Contact.objects.filter(pk=enrollment.contact_id)
-        .prefetch_related("phones", "emails", "addresses", "categories")
-        .get()
-    )
+    contact = batch.people[enrollment.contact_id]
     if step.kind == StepKind.EMAIL:
-        last = _last_email_at(contact)
+        last = batch.last_email.get(contact.pk)
         capped = last + timedelta(days=cap_days()) if last else None
-        waits = [t for t in (next_window(now, _zone(enrollment)), capped) if t and t > now]
+        waits = [t for t in (next_window(now, zone), capped) if t and t > now]
         if waits:  # outside the window, or emailed by any drip in the last 7 days
             enrollment.next_due_at = max(waits)
-            enrollment.save(update_fields=["next_due_at"])
             return None
     send = Send(account_id=enrollment.account_id, enrollment=enrollment, step=step,
                 contact=contact, kind=step.kind, created_at=now)  # fmt: skip
@@ -182,6 +199,7 @@ def take_step(enrollment: Enrollment, now: datetime) -> Send | None:
         target: Email = found.target  # type: ignore[union-attr]
         send.status, send.to_address = SendStatus.QUEUED, target.address
         send.dispatched_at = timezone.now()
+        batch.last_email[contact.pk] = now  # a second drip due for them waits its week
     elif step.kind == StepKind.LETTER:
         send.status = SendStatus.TO_PRINT
     else:
@@ -189,18 +207,33 @@ def take_step(enrollment: Enrollment, now: datetime) -> Send | None:
                     due_on=timezone.localdate(), actor=None, about=contact,
                     notes=f"From the drip “{enrollment.sequence}”.")  # fmt: skip
         send.status, send.sent_at = SendStatus.DONE, now
-    send.save()
-    _advance(enrollment, step, now)
-    if send.status == SendStatus.QUEUED:
-        dispatch_on_commit(send)
+    _advance(enrollment, batch.after(step), now)
     return send
 
 
-def dispatch_on_commit(send: Send) -> None:
-    from drips.tasks import deliver_email
+CHUNK = 50  # emails per delivery task
 
-    account_id, pk = send.account_id, send.pk
-    transaction.on_commit(lambda: deliver_email.delay(account_id=account_id, send_id=pk))
+
+def dispatch_on_commit(sends: list[Send]) -> None:
+    """Hand the queued emails to the worker once the rows are committed, a chunk a task."""
+    from drips.tasks import deliver_emails
+
+    by_account: dict[int, list[int]] = {}
+    for send in sends:
+        if send.status == SendStatus.QUEUED:
+            by_account.setdefault(send.account_id, []).append(send.pk)
+    chunks = [
+        (account_id, ids[start : start + CHUNK])
+        for account_id, ids in by_account.items()
+        for start in range(0, len(ids), CHUNK)
+    ]
+
+    def hand_over() -> None:
+        for account_id, chunk in chunks:
+            deliver_emails.delay(account_id=account_id, send_ids=chunk)
+
+    if chunks:
+        transaction.on_commit(hand_over)
 
 
 def requeue_after() -> timedelta:
@@ -208,21 +241,27 @@ def requeue_after() -> timedelta:
 
 
 def requeue_stale(now: datetime) -> int:
-    """Hand queued emails whose delivery never finished (a worker killed mid-task, a
-    broker message lost) to the worker again. Delivery checks the row under a lock, so a
-    second task for an email already sent does nothing."""
+    """Hand over again the queued emails a worker took and never finished (it was killed
+    mid-chunk). A delivery task claims its rows first (``claimed_at``), so emails still
+    waiting in the broker are left alone; rows never claimed for longer than the broker's
+    own redelivery time are handed over too. Delivery locks each row, so a second task
+    for an email already sent does nothing."""
     from crm.tenancy import rls_bypass
-    from drips.tasks import deliver_email
 
     cutoff = now - requeue_after()
+    unclaimed = now - timedelta(seconds=int(getattr(settings, "DRIPS_UNCLAIMED_SECONDS",
+                                                    13 * 3600)))  # fmt: skip
     with rls_bypass():
         stale = Send.objects.filter(status=SendStatus.QUEUED).filter(
-            Q(dispatched_at__lt=cutoff) | Q(dispatched_at__isnull=True, created_at__lt=cutoff)
+            Q(claimed_at__lt=cutoff)
+            | Q(claimed_at__isnull=True, dispatched_at__lt=unclaimed)
+            | Q(claimed_at__isnull=True, dispatched_at__isnull=True, created_at__lt=cutoff)
         )
-        rows = list(stale.values_list("pk", "account_id")[:5000])
-        Send.objects.filter(pk__in=[pk for pk, _ in rows]).update(dispatched_at=now)
-    for pk, account_id in rows:
-        deliver_email.delay(account_id=account_id, send_id=pk)
+        rows = list(stale.order_by("pk")[:5000])
+        Send.objects.filter(pk__in=[s.pk for s in rows]).update(dispatched_at=now,
+                                                                 claimed_at=None)  # fmt: skip
+    with transaction.atomic():
+        dispatch_on_commit(rows)
     return len(rows)
 
 
@@ -231,34 +270,45 @@ def due(now: datetime) -> QuerySet[Enrollment]:
 
 
 def run_due(now: datetime | None = None, limit: int = BATCH, budget: float = 45.0) -> int:
-    """Due enrollments (all accounts; each step runs in its account), a batch at a time
-    until none is left or ``budget`` seconds have gone (the next beat goes on)."""
+    """Due enrollments (all accounts), a batch per account and transaction, until none is
+    left or ``budget`` seconds have gone (the next beat goes on)."""
     import time as clock
 
     started = clock.monotonic()
     taken = 0
     while True:
-        done, handled = _run_batch(now or timezone.now(), limit)
+        done, handled, seen = _run_batch(now or timezone.now(), limit)
         taken += done
-        if handled < limit or clock.monotonic() - started > budget:
+        if seen < limit or handled == 0 or clock.monotonic() - started > budget:
             return taken
 
 
-def _run_batch(now: datetime, limit: int) -> tuple[int, int]:
+def _run_batch(now: datetime, limit: int) -> tuple[int, int, int]:
+    """(steps taken, enrollments handled, due enrollments seen)."""
     from crm.tenancy import rls_bypass, tenant_context
 
-    taken = handled = 0
     with rls_bypass():
         ids = list(due(now).order_by("next_due_at").values_list("pk", "account_id")[:limit])
+    by_account: dict[int, list[int]] = {}
     for pk, account_id in ids:
+        by_account.setdefault(account_id, []).append(pk)
+    taken = handled = 0
+    for account_id, pks in by_account.items():
         with tenant_context(account_id), transaction.atomic():
-            enrollment = (
+            enrollments = list(
                 due(now).select_for_update(skip_locked=True, of=("self",))
-                .select_related("account", "sequence").filter(pk=pk).first()
+                .select_related("account", "sequence").filter(pk__in=pks).order_by("pk")
             )  # fmt: skip
-            if enrollment is None:
-                continue  # another pass has it
-            handled += 1
-            if take_step(enrollment, now) is not None:
-                taken += 1
-    return taken, handled
+            if not enrollments:
+                continue  # another pass has them
+            handled += len(enrollments)
+            batch = _Batch(account_id, enrollments)
+            zone = _zone(enrollments[0])
+            sends = [s for e in enrollments if (s := _take(e, batch, now, zone)) is not None]
+            Send.objects.bulk_create(sends)
+            Enrollment.objects.bulk_update(
+                enrollments, ["status", "next_position", "next_due_at"]
+            )  # the send rows are the log of what the beat did; no audit row per step
+            dispatch_on_commit(sends)
+            taken += len(sends)
+    return taken, handled, len(ids)

@@ -75,7 +75,7 @@ def test_the_content_library_previews_a_letter_on_a_real_person(
     assert item is not None
     page = new_page()
     log_in(page, live_server.url, "alice@example.com")
-    page.get_by_role("link", name="Library").click()
+    page.get_by_role("link", name="Drips & email").click()
     expect(page.locator("main")).to_contain_text("FSBO")
     page.goto(f"{live_server.url}/drips/library/{item.pk}/")
     expect(page.locator("main")).to_contain_text("Preview for")

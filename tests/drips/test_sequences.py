@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from contacts.models import Contact
 from contacts.reachability import Channel, reach
@@ -186,3 +187,60 @@ def test_the_record_starts_pauses_and_stops_drips(world: World, client: Client) 
     assert bravo_sequence is not None
     response = client.post(f"/drips/people/{person.pk}/enroll/", {"sequence": bravo_sequence.pk})
     assert response.status_code == 404
+
+
+def test_a_chunk_whose_worker_died_is_handed_over_again_and_sent_once(
+    world: World, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    from drips import tasks
+
+    settings.DRIPS_REQUEUE_SECONDS = 600
+    mail.outbox.clear()
+    people = [make_person_in(world.a, first=f"P{n}", emails=[f"p{n}@example.com"])
+              for n in range(3)]  # fmt: skip
+    seq = _sequence(world, "email")
+    for person in people:
+        _enroll(world, seq, person, TUESDAY_10)
+    with django_capture_on_commit_callbacks(execute=False):  # the chunk stays in the broker
+        assert sequences.run_due(TUESDAY_10) == 3
+    sends = list(Send.objects.filter(step__sequence=seq).order_by("pk"))
+    # A worker took the chunk, sent the first email and died.
+    assert tasks.claim(world.a.pk, [s.pk for s in sends]) == [s.pk for s in sends]
+    tasks.deliver_one(world.a.pk, sends[0].pk)
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sequences.requeue_stale(timezone.now() + timedelta(minutes=5)) == 0  # its own
+        assert sequences.requeue_stale(timezone.now() + timedelta(minutes=11)) == 2  # stale
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.com", "p1@example.com",
+                                                    "p2@example.com"]  # fmt: skip
+    assert set(Send.objects.filter(step__sequence=seq).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_queue_still_waiting_in_the_broker_is_left_alone(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = make_person_in(world.a, first="Wait", emails=["wait@example.com"])
+    _enroll(world, _sequence(world, "email"), person, TUESDAY_10)
+    with django_capture_on_commit_callbacks(execute=False):
+        sequences.run_due(TUESDAY_10)
+    later = timezone.now() + timedelta(hours=2)  # a deep backlog, nobody claimed it yet
+    assert sequences.requeue_stale(later) == 0
+    assert sequences.requeue_stale(timezone.now() + timedelta(hours=14)) == 1  # broker lost it
+
+
+def test_a_mail_server_refusal_fails_the_email_with_the_reason(
+    world: World, run: Any, monkeypatch: Any
+) -> None:
+    import smtplib
+
+    from drips import outgoing
+
+    def refuse(message: Any) -> None:
+        raise smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"no such user")})
+
+    monkeypatch.setattr(outgoing, "send_kept_open", refuse)
+    person = make_person_in(world.a, first="Refused", emails=["x@example.com"])
+    _enroll(world, _sequence(world, "email"), person, TUESDAY_10)
+    run(TUESDAY_10)
+    send = Send.objects.get(contact=person)
+    assert send.status == "failed" and "refused the address" in send.reason
