@@ -147,6 +147,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CRM <crm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -251,6 +252,7 @@ DRIPS_EMAIL_CAP_DAYS = env_int("DRIPS_EMAIL_CAP_DAYS", 7)
 # A queued drip email not delivered this long after it was handed to the worker (the
 # worker died) is handed over again; delivery is idempotent.
 DRIPS_REQUEUE_SECONDS = env_int("DRIPS_REQUEUE_SECONDS", 600)
+DRIPS_UNCLAIMED_SECONDS = env_int("DRIPS_UNCLAIMED_SECONDS", 13 * 3600)
 # Delivery reports posted by the mail server to /drips/bounces/inbound/ carry
 # "Authorization: Bearer DRIPS_BOUNCE_SECRET"; empty: that endpoint refuses everything.
 DRIPS_BOUNCE_SECRET = env_str("DRIPS_BOUNCE_SECRET", "")
