@@ -29,6 +29,7 @@ FIELDS = {
 }
 _TOKEN = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}", re.DOTALL)
 HTML_KINDS = ("ecard", "flyer")
+OPTIONAL = {"agent_photo"}  # an <img> without a source is dropped from the email
 _FIELD = re.compile(r'^\s*([a-z_]+)\s*(?:\|\s*default\s*:\s*"([^"{}]*)"\s*)?$')
 
 
@@ -60,8 +61,8 @@ def render(template: str, values: dict[str, str], *, html: bool = False) -> Rend
         value = (values.get(name) or "").strip() or (fallback or "")
         if value:
             return escape(value).replace("\n", "<br>") if html else value
-        if fallback is not None:
-            return ""  # an empty fallback on purpose
+        if fallback is not None or name in OPTIONAL:
+            return ""  # an empty fallback on purpose; an empty photo is simply left out
         if name not in seen_missing:
             seen_missing.add(name)
             result.missing.append(name)
