@@ -84,6 +84,16 @@ class Batch:
     problems: list[LeftOut] = field(default_factory=list)  # the letter itself cannot go
 
     @property
+    def doubled(self) -> set[int]:
+        """People with more than one letter in this batch (two drips at once)."""
+        seen: set[int] = set()
+        twice: set[int] = set()
+        for letter in self.letters:
+            person = letter.send.contact_id
+            (twice if person in seen else seen).add(person)
+        return twice
+
+    @property
     def send_ids(self) -> list[int]:
         return [letter.send.pk for letter in self.letters]
 

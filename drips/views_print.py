@@ -82,6 +82,7 @@ def letters_to_print(request: TenantRequest) -> HttpResponse:
         "drips/print/letters.html",
         {
             "batch": found,
+            "doubled": found.doubled,
             "week": week,
             "weeks": _week_choices(request),
             "this_week": week == _this_monday(request).isoformat(),

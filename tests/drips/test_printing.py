@@ -219,6 +219,7 @@ class TestTheBatch:
         ]  # fmt: skip
         mia = [s.send.pk for s in found.letters if s.send.contact.first_name == "Mia"]
         assert mia == sorted(mia) == sorted([cast["mia"].pk, cast["mia-2"].pk])
+        assert found.doubled == {cast["mia"].contact_id}  # two drips, two letters: flagged
         assert [p.lines for p in found.pieces] == [s.address for s in found.letters]
         amy = found.letters[0]
         assert amy.address == ["Amy Baker", "Baker Bakery", "3 Oak Ave Apt 4",
@@ -298,6 +299,7 @@ class TestThePdfs:
         page = alice.get("/drips/letters/")
         ids = _page_ids(page)
         assert ids == printing.batch(world.a.pk).send_ids and len(ids) == 6
+        assert page.content.decode().count("2+ letters") == 2  # Mia's two rows
         posted = {"send": [str(pk) for pk in ids], "week": "all"}
         letters = _pdf(alice.post("/drips/letters/letters.pdf", posted))
         labels = _pdf(alice.post("/drips/letters/labels.pdf", posted))
