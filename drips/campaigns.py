@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -163,7 +161,7 @@ def _write_recipients(campaign: Campaign, ids: list[int]) -> None:
         rows = []
 
 
-def send_one(recipient_id: int, account_id: int, connection: BaseEmailBackend | None = None) -> str:
+def send_one(recipient_id: int, account_id: int) -> str:
     """Send one waiting recipient (locked, so two runs never send it twice)."""
     with transaction.atomic():
         row = (
@@ -182,7 +180,8 @@ def send_one(recipient_id: int, account_id: int, connection: BaseEmailBackend | 
             row.save(update_fields=["status", "reason"])
             return row.status
         composed = outgoing.compose(
-            account=campaign.account, agent=merge.agent_of(campaign.account), contact=contact,
+            account=campaign.account, agent=outgoing.agent_cached(campaign.account),
+            contact=contact,
             email=email, kind=campaign.kind, subject=campaign.subject, body=campaign.body,
             return_path=verp.address(account_id, verp.CAMPAIGN, row.pk),
         )  # fmt: skip
@@ -190,8 +189,11 @@ def send_one(recipient_id: int, account_id: int, connection: BaseEmailBackend | 
             row.status, row.reason = RecipientStatus.FAILED, " ".join(composed.problems)[:200]
             row.save(update_fields=["status", "reason"])
             return "failed"
-        composed.message.connection = connection
-        composed.message.send()
+        refused = outgoing.deliver(composed.message)  # over the worker's open connection
+        if refused:
+            row.status, row.reason = RecipientStatus.FAILED, refused[:200]
+            row.save(update_fields=["status", "reason"])
+            return "failed"
         row.status, row.sent_at, row.reason = RecipientStatus.SENT, timezone.now(), ""
         row.save(update_fields=["status", "sent_at", "reason"])
     return "sent"
@@ -211,14 +213,13 @@ def run_campaign_job(job: Job) -> None:
     finished = campaign.recipients.exclude(status=RecipientStatus.QUEUED).count()
     total = finished + len(waiting)
     progress(job, finished, total, message="Sending")
-    with get_connection() as connection:  # one SMTP session for the whole send
-        for n, pk in enumerate(waiting, start=1):
-            if n % 50 == 0:
-                campaign.refresh_from_db(fields=["status"])
-                if campaign.status == CampaignStatus.CANCELLED:
-                    break
-                progress(job, finished + n, message="Sending")
-            send_one(pk, job.account_id, connection)
+    for n, pk in enumerate(waiting, start=1):
+        if n % 50 == 0:
+            campaign.refresh_from_db(fields=["status"])
+            if campaign.status == CampaignStatus.CANCELLED:
+                break
+            progress(job, finished + n, message="Sending")
+        send_one(pk, job.account_id)
     campaign.refresh_from_db(fields=["status"])
     if campaign.status == CampaignStatus.CANCELLED:
         campaign.recipients.filter(status=RecipientStatus.QUEUED).update(

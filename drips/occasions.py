@@ -85,27 +85,29 @@ def settings_for(account_id: int) -> OccasionSettings:
     found = OccasionSettings.objects.for_account(account_id).first()
     if found is not None:
         return found
-    cards = {item.key: item for item in ContentItem.objects.for_account(account_id)
-             .filter(kind=ContentKind.ECARD, key__in=CARD_KEYS.values())}  # fmt: skip
+    seeded = _seeded_cards(account_id)
     made, _ = OccasionSettings.objects.get_or_create(
         account_id=account_id,
-        defaults={"birthday_card": cards.get(CARD_KEYS[Occasion.BIRTHDAY]),
-                  "anniversary_card": cards.get(CARD_KEYS[Occasion.ANNIVERSARY])},
+        defaults={"birthday_card": seeded.get(Occasion.BIRTHDAY),
+                  "anniversary_card": seeded.get(Occasion.ANNIVERSARY)},
     )  # fmt: skip
     return made
 
 
+def _seeded_cards(account_id: int) -> dict[str, ContentItem]:
+    """The library's own birthday and home-anniversary eCards, by occasion."""
+    by_key = {item.key: item for item in ContentItem.objects.for_account(account_id)
+              .filter(kind=ContentKind.ECARD, key__in=CARD_KEYS.values())}  # fmt: skip
+    return {occasion: by_key[key] for occasion, key in CARD_KEYS.items() if key in by_key}
+
+
 def default_cards(account_id: int, chosen: OccasionSettings) -> dict[str, int | None]:
     """The card each occasion's row offers first: the chosen one, else the seeded one."""
-    seeded = dict(
-        ContentItem.objects.for_account(account_id)
-        .filter(kind=ContentKind.ECARD, key__in=CARD_KEYS.values())
-        .values_list("key", "pk")
-    )
+    seeded = _seeded_cards(account_id)
     cards = {Occasion.BIRTHDAY: chosen.birthday_card, Occasion.ANNIVERSARY: chosen.anniversary_card}
     return {
         occasion.value: card.pk if card is not None and card.kind == ContentKind.ECARD
-        else seeded.get(CARD_KEYS[occasion])
+        else (seeded[occasion].pk if occasion in seeded else None)
         for occasion, card in cards.items()
     }  # fmt: skip
 
@@ -189,15 +191,16 @@ def run_hourly(account: Account) -> int:
             if card is None or entry.done is not None:
                 continue
             with transaction.atomic():
-                if not send_card(
+                refused = send_card(
                     contact=entry.person,
                     occasion=entry.occasion,
                     year=entry.on.year,
                     card=card,
                     by=None,
                     automatic=True,
-                ):
-                    sent += 1  # fmt: skip
+                )
+            if not refused:
+                sent += 1
     monday = now.date() - timedelta(days=now.weekday())
     if (
         chosen.weekly_digest

@@ -154,6 +154,20 @@ def send_kept_open(message: EmailMultiAlternatives) -> None:
             raise
 
 
+def deliver(message: EmailMultiAlternatives) -> str:
+    """Send it; "" when it went, or the mail server's words when it refused it for good
+    (a temporary refusal raises, so the task retries)."""
+    try:
+        send_kept_open(message)
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code < 500:
+            raise
+        return f"The mail server refused it: {exc.smtp_code} {exc.smtp_error!r}"
+    except smtplib.SMTPRecipientsRefused as exc:
+        return f"The mail server refused the address: {exc.recipients}"
+    return ""
+
+
 def close_kept() -> None:
     while _CONNECTION:
         connection = _CONNECTION.pop()

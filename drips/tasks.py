@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
 from django.db import transaction
 from django.db.models import Q
@@ -82,14 +80,9 @@ def deliver_one(account_id: int, send_id: int) -> str:
         )  # fmt: skip
         if composed.message is None:
             return _failed(send, " ".join(composed.problems))
-        try:
-            outgoing.send_kept_open(composed.message)
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code < 500:
-                raise  # a temporary refusal: the task retries
-            return _failed(send, f"The mail server refused it: {exc.smtp_code} {exc.smtp_error!r}")
-        except smtplib.SMTPRecipientsRefused as exc:
-            return _failed(send, f"The mail server refused the address: {exc.recipients}")
+        refused = outgoing.deliver(composed.message)
+        if refused:
+            return _failed(send, refused)
         send.status, send.sent_at = SendStatus.SENT, timezone.now()
         send.save(update_fields=["status", "sent_at"])
     return "sent"
